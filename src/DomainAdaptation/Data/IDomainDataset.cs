@@ -4,7 +4,7 @@ namespace DomainAdaptation.Data;
 
 /// <summary>
 /// The data of one unsupervised domain adaptation problem: a labelled source set and an unlabelled target set,
-/// held in memory as uint8 images on the CPU.
+/// held in memory on the CPU (uint8 images, or float feature vectors).
 /// </summary>
 /// <remarks>
 /// Target labels, when the data set has them, are never part of <see cref="Target"/>: they are kept apart in
@@ -15,16 +15,16 @@ public interface IDomainDataset
     /// <summary>A short name for logs and reports, e.g. "MNIST → MNIST-M".</summary>
     string Name { get; }
 
-    /// <summary>The labelled source set: images <c>[N, C, H, W]</c> uint8 and labels <c>[N]</c> int64.</summary>
-    ImageSet Source { get; }
+    /// <summary>The labelled source set: samples <c>[N, ...]</c> and labels <c>[N]</c> int64.</summary>
+    SampleSet Source { get; }
 
-    /// <summary>The target set used for training, without labels: images <c>[M, C, H, W]</c> uint8.</summary>
-    ImageSet Target { get; }
+    /// <summary>The target set used for training, without labels: samples <c>[M, ...]</c>.</summary>
+    SampleSet Target { get; }
 
     /// <summary>Target labels <c>[M]</c> int64 aligned with <see cref="Target"/>, for evaluation only; null when unknown.</summary>
     Tensor? TargetLabelsForEvaluation { get; }
 
-    /// <summary>The shape of one sample, <c>(C, H, W)</c>, shared by both domains.</summary>
+    /// <summary>The shape of one sample, shared by both domains.</summary>
     SampleShape SampleShape { get; }
 
     /// <summary>The number of classes of the label task.</summary>

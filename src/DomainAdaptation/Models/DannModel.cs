@@ -70,6 +70,27 @@ public sealed class DannModel : nn.Module<Tensor, DannOutput>
         set => gradient_reversal.Lambda = value;
     }
 
+    /// <summary>
+    /// The λ schedule attached by the builder, or null. The model never applies it by itself: a trainer calls
+    /// <see cref="SetProgress"/> once per step.
+    /// </summary>
+    public Schedules.ILambdaSchedule? LambdaSchedule { get; set; }
+
+    /// <summary>Sets <see cref="Lambda"/> from <see cref="LambdaSchedule"/> at training progress <paramref name="progress"/>.</summary>
+    /// <param name="progress">p = step / totalSteps, in [0, 1].</param>
+    /// <returns>The λ now in force.</returns>
+    /// <exception cref="InvalidOperationException">When no schedule is attached.</exception>
+    public double SetProgress(double progress)
+    {
+        if (LambdaSchedule is null)
+        {
+            throw new InvalidOperationException("No λ schedule is attached to this model; set LambdaSchedule (the builder's WithLambdaSchedule) or set Lambda directly.");
+        }
+
+        Lambda = LambdaSchedule.ValueAt(progress);
+        return Lambda;
+    }
+
     /// <summary>Runs all three parts on a batch.</summary>
     /// <param name="input">A batch the feature extractor accepts.</param>
     /// <returns>Class logits, domain logits and features.</returns>

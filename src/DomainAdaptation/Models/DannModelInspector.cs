@@ -74,7 +74,7 @@ public static class DannModelInspector
         catch (Exception ex) when (IsTorchError(ex))
         {
             throw new DannModelCompositionException(
-                $"The feature extractor cannot process a dummy batch of shape {Format(dummyShape)} (batch {DummyBatchSize} of the declared input shape {inputShape}, {dtype} on {device}): {ex.Message}",
+                $"The feature extractor cannot process a dummy batch of shape {Format(dummyShape)} (batch {DummyBatchSize} of the declared input shape {inputShape}, {dtype} on {device}): {FirstLine(ex.Message)}",
                 DannModelPart.FeatureExtractor,
                 ex);
         }
@@ -133,8 +133,8 @@ public static class DannModelInspector
         {
             (long Size, string Layer)? expected = ExpectedInputFeatures(head, string.Empty);
             string message = expected is { } e
-                ? $"DANN parts do not fit: feature extractor gives {f} features, {name} expects {e.Size} (its first layer {e.Layer} takes {e.Size} inputs). Make the {name}'s input size {f}, or change the feature extractor. TorchSharp reported: {ex.Message}"
-                : $"DANN parts do not fit: feature extractor gives {f} features, {name} rejects them. TorchSharp reported: {ex.Message}";
+                ? $"DANN parts do not fit: feature extractor gives {f} features, {name} expects {e.Size} (its first layer {e.Layer} takes {e.Size} inputs). Make the {name}'s input size {f}, or change the feature extractor. TorchSharp reported: {FirstLine(ex.Message)}"
+                : $"DANN parts do not fit: feature extractor gives {f} features, {name} rejects them. TorchSharp reported: {FirstLine(ex.Message)}";
             throw new DannModelCompositionException(message, part, ex)
             {
                 ProducedFeatures = f,
@@ -200,6 +200,13 @@ public static class DannModelInspector
         DannModelPart.DomainClassifier => "domain classifier",
         _ => part.ToString(),
     };
+
+    /// <summary>LibTorch appends a native stack trace to its messages; the first line is the error (the inner exception keeps the rest).</summary>
+    private static string FirstLine(string message)
+    {
+        int end = message.IndexOf('\n', StringComparison.Ordinal);
+        return (end < 0 ? message : message[..end]).TrimEnd();
+    }
 
     private static string Format(IEnumerable<long> shape) => "[" + string.Join(", ", shape.Select(d => d.ToString(CultureInfo.InvariantCulture))) + "]";
 }

@@ -19,7 +19,7 @@ public class DannModelBuilderTests
 
         DannModelCompositionException error = builder.Invoking(b => b.Build())
             .Should().Throw<DannModelCompositionException>()
-            .WithMessage("DANN parts do not fit: feature extractor gives 768 features, label classifier expects 2352 (its first layer 'fc1' (Linear) takes 2352 inputs).*")
+            .WithMessage("DANN parts do not fit: feature extractor gives 768 features, label classifier expects 2352 (its first layer 'fc1' (Linear) takes 2352 inputs). Make the label classifier's input size 768, or change the feature extractor. TorchSharp reported: mat1 and mat2 shapes cannot be multiplied (2x768 and 2352x100)")
             .Which;
         error.Part.Should().Be(DannModelPart.LabelClassifier);
         error.ProducedFeatures.Should().Be(768);
@@ -83,7 +83,7 @@ public class DannModelBuilderTests
             .WithDomainClassifier(Heads.Linear(8, 1));
 
         builder.Invoking(b => b.Build()).Should().Throw<DannModelCompositionException>()
-            .WithMessage("The feature extractor gives output of shape [2, 8, 24, 24] for an input batch of shape [2, 3, 28, 28]; DANN needs features of shape [batch, features] = [2, F]. End the feature extractor with a flatten layer*")
+            .WithMessage("The feature extractor gives output of shape [2, 8, 24, 24] for an input batch of shape [2, 3, 28, 28]; DANN needs features of shape [batch, features] = [2, F]. End the feature extractor with a flatten layer (nn.Flatten()) or global pooling.")
             .Which.Part.Should().Be(DannModelPart.FeatureExtractor);
     }
 
@@ -94,7 +94,7 @@ public class DannModelBuilderTests
         DannModelBuilder builder = DannPresets.Mnist(Mnist28).WithInputShape(1, 28, 28);
 
         builder.Invoking(b => b.Build()).Should().Throw<DannModelCompositionException>()
-            .WithMessage("The feature extractor cannot process a dummy batch of shape [2, 1, 28, 28] (batch 2 of the declared input shape 1×28×28, Float32 on cpu*")
+            .WithMessage("The feature extractor cannot process a dummy batch of shape [2, 1, 28, 28] (batch 2 of the declared input shape 1×28×28, Float32 on cpu): Expected 3D (unbatched) or 4D (batched) input with 3 channels to Conv2d.")
             .Which.Part.Should().Be(DannModelPart.FeatureExtractor);
     }
 
@@ -154,6 +154,17 @@ public class DannModelBuilderTests
         builder.Invoking(b => b.Build()).Should().Throw<DannModelCompositionException>()
             .WithMessage("Cannot build the DANN model: missing the domain classifier (WithDomainClassifier).*")
             .Which.MissingParts.Should().Equal(DannModelPart.DomainClassifier);
+    }
+
+    [Fact]
+    public void Build_MissingBothHeads_ThrowsNamingBoth()
+    {
+        random.manual_seed(1);
+        DannModelBuilder builder = new DannModelBuilder().WithInputShape(2).WithFeatureExtractor(nn.Linear(2, 4));
+
+        builder.Invoking(b => b.Build()).Should().Throw<DannModelCompositionException>()
+            .WithMessage("Cannot build the DANN model: missing the label classifier (WithLabelClassifier), the domain classifier (WithDomainClassifier). Set them on the builder, or start from a preset such as DannPresets.Mnist(...).")
+            .Which.MissingParts.Should().Equal(DannModelPart.LabelClassifier, DannModelPart.DomainClassifier);
     }
 
     [Fact]

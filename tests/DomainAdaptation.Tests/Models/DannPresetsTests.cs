@@ -90,6 +90,42 @@ public class DannPresetsTests
         Count(model).Should().Be(16_069_579);
     }
 
+    public static TheoryData<string, int, bool, long, long, long, long> ParameterTable => new()
+    {
+        // preset, image size, one domain logit, F, feature extractor, label classifier, domain classifier (docs/models.md)
+        { nameof(DannPresets.Mnist), 28, true, 768, 40_880, 88_010, 77_001 },
+        { nameof(DannPresets.Mnist), 32, true, 1200, 40_880, 131_210, 120_201 },
+        { nameof(DannPresets.MnistModern), 28, true, 768, 41_040, 88_410, 77_201 },
+        { nameof(DannPresets.MnistModern), 32, true, 1200, 41_040, 131_610, 120_401 },
+        { nameof(DannPresets.Svhn), 28, true, 1152, 312_256, 9_856_010, 2_231_297 },
+        { nameof(DannPresets.Svhn), 32, true, 2048, 312_256, 12_608_522, 3_148_801 },
+    };
+
+    [Theory]
+    [MemberData(nameof(ParameterTable))]
+    public void ImagePreset_ParameterCounts_MatchDocumentedTable(string preset, int size, bool binaryDomain, long features, long extractor, long label, long domain)
+    {
+        random.manual_seed(1);
+        DannModelBuilder builder = ImagePreset(preset, SampleShape.Image(3, size, size), binaryDomain);
+        using DannModel model = builder.Build();
+
+        builder.Shape!.Features.Should().Be(features);
+        Count(model.FeatureExtractor).Should().Be(extractor);
+        Count(model.LabelClassifier).Should().Be(label);
+        Count(model.DomainClassifier).Should().Be(domain);
+    }
+
+    [Fact]
+    public void MnistModern_ReproductionWidths_ParameterCountsMatchDocumentedTable()
+    {
+        random.manual_seed(1);
+        using DannModel model = DannPresets.MnistModern(SampleShape.Image(3, 28, 28), binaryDomain: false, conv1Channels: 64, conv2Channels: 50).Build();
+        // conv1 3·64·25+64 + bn 128; conv2 64·50·25+50 + bn 100
+        Count(model.FeatureExtractor).Should().Be(4_864 + 80_050 + 128 + 100);
+        Count(model.LabelClassifier).Should().Be(80_100 + 200 + 10_100 + 200 + 1_010);
+        Count(model.DomainClassifier).Should().Be(80_100 + 200 + 202);
+    }
+
     [Fact]
     public void Mlp_PaperToy_HasFifteenSigmoidUnitsAndLinearHeads()
     {

@@ -1,0 +1,56 @@
+using DomainAdaptation.Data;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace DomainAdaptation.Models;
+
+public static partial class DannPresets
+{
+    /// <summary>
+    /// The paper's MNIST → MNIST-M network (Ganin &amp; Lempitsky, ICML 2015, supplementary; Ganin et al., JMLR 2016, §5.2,
+    /// Figure 4a, "inspired by the classical LeNet-5").
+    /// </summary>
+    /// <remarks>
+    /// <para>Feature extractor (no padding, as in the paper's LeNet-style layers and the PyTorch reproductions):
+    /// <c>conv1</c> 5×5×32 → ReLU → max-pool 2×2 → <c>conv2</c> 5×5×48 → ReLU → max-pool 2×2 → flatten.
+    /// F = 48·4·4 = 768 for 28×28 input; 48·5·5 = 1200 for 32×32 input.</para>
+    /// <para>Label classifier: <c>fc1</c> F→100 → ReLU → <c>fc2</c> 100→100 → ReLU → <c>fc3</c> 100→classes.</para>
+    /// <para>Domain classifier: <c>fc1</c> F→100 → ReLU → <c>fc2</c> 100→1 (one logit, the paper's logistic regressor)
+    /// or 100→2 (two classes, as in fungtion/DANN).</para>
+    /// <para>Parameter count for 3×28×28 input, 10 classes and one domain logit: 40,880 (features) + 88,010 (label) +
+    /// 77,001 (domain) = 205,891.</para>
+    /// </remarks>
+    /// <param name="inputShape">An image shape (C, H, W): the paper uses RGB, 3×28×28 (MNIST-M) or 3×32×32; at least 16×16.</param>
+    /// <param name="classes">The number of classes (10 digits); at least 2.</param>
+    /// <param name="binaryDomain">True for one domain logit, false for two domain classes.</param>
+    /// <param name="seed">The seed for the weights, or null to draw from torch's global generator (see <see cref="DannPresets"/>).</param>
+    /// <returns>A builder with the three parts, the input shape and F set.</returns>
+    /// <exception cref="ArgumentException">When the shape is not an image shape or is smaller than 16×16.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">When <paramref name="classes"/> &lt; 2.</exception>
+    public static DannModelBuilder Mnist(SampleShape inputShape, int classes = 10, bool binaryDomain = true, long? seed = null)
+    {
+        CheckImage(inputShape, nameof(Mnist));
+        CheckClasses(classes);
+        (long h, long w) = SpatialOut(inputShape, nameof(Mnist), MnistSpatial);
+        long features = 48 * h * w;
+
+        return Assemble(inputShape, features, SeededInitialization.Run(seed, () =>
+        {
+            nn.Module<Tensor, Tensor> featureExtractor = nn.Sequential(
+                ("conv1", nn.Conv2d(inputShape.Channels, 32, 5)),
+                ("relu1", nn.ReLU()),
+                ("pool1", nn.MaxPool2d(2)),
+                ("conv2", nn.Conv2d(32, 48, 5)),
+                ("relu2", nn.ReLU()),
+                ("pool2", nn.MaxPool2d(2)),
+                ("flatten", nn.Flatten()));
+            nn.Module<Tensor, Tensor> labelClassifier = Heads.Mlp(features, [100, 100], classes);
+            nn.Module<Tensor, Tensor> domainClassifier = Heads.Mlp(features, [100], DomainOutputs(binaryDomain));
+            return (featureExtractor, labelClassifier, domainClassifier);
+        }));
+    }
+
+    /// <summary>Height or width after conv 5 → pool 2 → conv 5 → pool 2 (no padding).</summary>
+    internal static long MnistSpatial(long size) =>
+        ConvArithmetic.Out(ConvArithmetic.Out(ConvArithmetic.Out(ConvArithmetic.Out(size, 5), 2, 2), 5), 2, 2);
+}

@@ -1,0 +1,254 @@
+using DomainAdaptation.Data;
+using DomainAdaptation.Models;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace DomainAdaptation.Tests.Models;
+
+public class DannPresetsTests
+{
+    public static TheoryData<string, int, long> ImagePresets => new()
+    {
+        // preset, image size, expected F
+        { nameof(DannPresets.Mnist), 28, 48 * 4 * 4 },
+        { nameof(DannPresets.Mnist), 32, 48 * 5 * 5 },
+        { nameof(DannPresets.MnistModern), 28, 48 * 4 * 4 },
+        { nameof(DannPresets.MnistModern), 32, 48 * 5 * 5 },
+        { nameof(DannPresets.Svhn), 28, 128 * 3 * 3 },
+        { nameof(DannPresets.Svhn), 32, 128 * 4 * 4 },
+    };
+
+    [Theory]
+    [MemberData(nameof(ImagePresets))]
+    public void ImagePreset_BuildsAndForwards_GivesDeclaredShapes(string preset, int size, long features)
+    {
+        random.manual_seed(1);
+        SampleShape shape = SampleShape.Image(3, size, size);
+        DannModelBuilder builder = ImagePreset(preset, shape, binaryDomain: true);
+        builder.Features.Should().Be(features);
+
+        using DannModel model = builder.Build();
+        builder.Shape.Should().Be(new DannModelShape(shape, features, 10, 1));
+
+        using var scope = NewDisposeScope();
+        model.train();
+        DannOutput output = model.forward(randn(4, 3, size, size));
+        output.Features.shape.Should().Equal(4, features);
+        output.ClassLogits.shape.Should().Equal(4, 10);
+        output.DomainLogits.shape.Should().Equal(4, 1);
+    }
+
+    [Theory]
+    [InlineData(nameof(DannPresets.Mnist))]
+    [InlineData(nameof(DannPresets.MnistModern))]
+    [InlineData(nameof(DannPresets.Svhn))]
+    public void ImagePreset_TwoDomainClasses_GivesTwoDomainLogits(string preset)
+    {
+        random.manual_seed(1);
+        DannModelBuilder builder = ImagePreset(preset, SampleShape.Image(3, 32, 32), binaryDomain: false);
+        using DannModel model = builder.Build();
+        builder.Shape!.DomainOutputs.Should().Be(2);
+        builder.Shape.HasSingleDomainLogit.Should().BeFalse();
+    }
+
+    [Fact]
+    public void Mnist_Paper28_HasHandComputedParameterCount()
+    {
+        random.manual_seed(1);
+        using DannModel model = DannPresets.Mnist(SampleShape.Image(3, 28, 28)).Build();
+
+        // conv1 3·32·25+32, conv2 32·48·25+48
+        Count(model.FeatureExtractor).Should().Be(2_432 + 38_448);
+        // 768·100+100, 100·100+100, 100·10+10
+        Count(model.LabelClassifier).Should().Be(76_900 + 10_100 + 1_010);
+        // 768·100+100, 100·1+1
+        Count(model.DomainClassifier).Should().Be(76_900 + 101);
+        Count(model).Should().Be(205_891);
+    }
+
+    [Fact]
+    public void Mnist_Paper32TwoDomainClasses_HasHandComputedParameterCount()
+    {
+        random.manual_seed(1);
+        using DannModel model = DannPresets.Mnist(SampleShape.Image(3, 32, 32), binaryDomain: false).Build();
+
+        Count(model.FeatureExtractor).Should().Be(40_880);
+        Count(model.LabelClassifier).Should().Be(120_100 + 10_100 + 1_010); // 1200·100+100 first
+        Count(model.DomainClassifier).Should().Be(120_100 + 202);
+        Count(model).Should().Be(40_880 + 131_210 + 120_302);
+    }
+
+    [Fact]
+    public void Svhn_32_HasHandComputedParameterCount()
+    {
+        random.manual_seed(1);
+        using DannModel model = DannPresets.Svhn(SampleShape.Image(3, 32, 32)).Build();
+
+        Count(model.FeatureExtractor).Should().Be(4_864 + 102_464 + 204_928);
+        Count(model.LabelClassifier).Should().Be(6_294_528 + 6_293_504 + 20_490);
+        Count(model.DomainClassifier).Should().Be(2_098_176 + 1_049_600 + 1_025);
+        Count(model).Should().Be(16_069_579);
+    }
+
+    public static TheoryData<string, int, bool, long, long, long, long> ParameterTable => new()
+    {
+        // preset, image size, one domain logit, F, feature extractor, label classifier, domain classifier (docs/models.md)
+        { nameof(DannPresets.Mnist), 28, true, 768, 40_880, 88_010, 77_001 },
+        { nameof(DannPresets.Mnist), 32, true, 1200, 40_880, 131_210, 120_201 },
+        { nameof(DannPresets.MnistModern), 28, true, 768, 41_040, 88_410, 77_201 },
+        { nameof(DannPresets.MnistModern), 32, true, 1200, 41_040, 131_610, 120_401 },
+        { nameof(DannPresets.Svhn), 28, true, 1152, 312_256, 9_856_010, 2_231_297 },
+        { nameof(DannPresets.Svhn), 32, true, 2048, 312_256, 12_608_522, 3_148_801 },
+    };
+
+    [Theory]
+    [MemberData(nameof(ParameterTable))]
+    public void ImagePreset_ParameterCounts_MatchDocumentedTable(string preset, int size, bool binaryDomain, long features, long extractor, long label, long domain)
+    {
+        random.manual_seed(1);
+        DannModelBuilder builder = ImagePreset(preset, SampleShape.Image(3, size, size), binaryDomain);
+        using DannModel model = builder.Build();
+
+        builder.Shape!.Features.Should().Be(features);
+        Count(model.FeatureExtractor).Should().Be(extractor);
+        Count(model.LabelClassifier).Should().Be(label);
+        Count(model.DomainClassifier).Should().Be(domain);
+    }
+
+    [Fact]
+    public void MnistModern_ReproductionWidths_ParameterCountsMatchDocumentedTable()
+    {
+        random.manual_seed(1);
+        using DannModel model = DannPresets.MnistModern(SampleShape.Image(3, 28, 28), binaryDomain: false, conv1Channels: 64, conv2Channels: 50).Build();
+        // conv1 3·64·25+64 + bn 128; conv2 64·50·25+50 + bn 100
+        Count(model.FeatureExtractor).Should().Be(4_864 + 80_050 + 128 + 100);
+        Count(model.LabelClassifier).Should().Be(80_100 + 200 + 10_100 + 200 + 1_010);
+        Count(model.DomainClassifier).Should().Be(80_100 + 200 + 202);
+    }
+
+    [Fact]
+    public void Mlp_PaperToy_HasFifteenSigmoidUnitsAndLinearHeads()
+    {
+        random.manual_seed(1);
+        DannModelBuilder builder = DannPresets.Mlp(2);
+        using DannModel model = builder.Build();
+
+        builder.Shape.Should().Be(new DannModelShape(SampleShape.Vector(2), 15, 2, 1));
+        Count(model).Should().Be((2 * 15 + 15) + (15 * 2 + 2) + (15 + 1));
+        model.FeatureExtractor.named_children().Select(c => c.name).Should().Equal("fc1", "sigmoid1");
+
+        using var scope = NewDisposeScope();
+        DannOutput output = model.forward(randn(5, 2));
+        output.Features.shape.Should().Equal(5, 15);
+        // Sigmoid units lie in (0, 1).
+        output.Features.min().item<float>().Should().BeGreaterThan(0f);
+        output.Features.max().item<float>().Should().BeLessThan(1f);
+        output.ClassLogits.shape.Should().Equal(5, 2);
+        output.DomainLogits.shape.Should().Equal(5, 1);
+    }
+
+    [Fact]
+    public void Mnist_StateDict_HasPaperLayerNamesUnderPartPrefixes()
+    {
+        random.manual_seed(1);
+        using DannModel model = DannPresets.Mnist(SampleShape.Image(3, 28, 28)).Build();
+
+        model.state_dict().Keys.Should().BeEquivalentTo(
+            "feature_extractor.conv1.weight", "feature_extractor.conv1.bias",
+            "feature_extractor.conv2.weight", "feature_extractor.conv2.bias",
+            "label_classifier.fc1.weight", "label_classifier.fc1.bias",
+            "label_classifier.fc2.weight", "label_classifier.fc2.bias",
+            "label_classifier.fc3.weight", "label_classifier.fc3.bias",
+            "domain_classifier.fc1.weight", "domain_classifier.fc1.bias",
+            "domain_classifier.fc2.weight", "domain_classifier.fc2.bias");
+    }
+
+    [Fact]
+    public void MnistModern_ReproductionWidths_Gives800FeaturesAndBatchNormBuffers()
+    {
+        random.manual_seed(1);
+        DannModelBuilder builder = DannPresets.MnistModern(SampleShape.Image(3, 28, 28), binaryDomain: false, conv1Channels: 64, conv2Channels: 50);
+        using DannModel model = builder.Build();
+
+        builder.Shape.Should().Be(new DannModelShape(SampleShape.Image(3, 28, 28), 800, 10, 2));
+        model.state_dict().Keys.Should().Contain(new[]
+        {
+            "feature_extractor.bn1.running_mean", "feature_extractor.bn2.running_var",
+            "label_classifier.bn1.weight", "label_classifier.bn2.running_mean", "domain_classifier.bn1.bias",
+        });
+    }
+
+    [Fact]
+    public void MnistModern_TrainAndEval_DropoutOnlyActsInTraining()
+    {
+        random.manual_seed(1);
+        using DannModel model = DannPresets.MnistModern(SampleShape.Image(3, 28, 28)).Build();
+        using var scope = NewDisposeScope();
+        Tensor x = randn(8, 3, 28, 28);
+
+        model.eval();
+        Tensor a = model.Classify(x);
+        Tensor b = model.Classify(x);
+        a.Equals(b).Should().BeTrue("evaluation is deterministic");
+
+        model.train();
+        Tensor c = model.Classify(x);
+        Tensor d = model.Classify(x);
+        c.Equals(d).Should().BeFalse("dropout draws a fresh mask in training mode");
+    }
+
+    [Theory]
+    [InlineData(nameof(DannPresets.Mnist), 15, 16)]
+    [InlineData(nameof(DannPresets.MnistModern), 12, 16)]
+    [InlineData(nameof(DannPresets.Svhn), 18, 19)]
+    public void ImagePreset_ImageTooSmall_ThrowsNamingSmallestSize(string preset, int size, int smallest)
+    {
+        Action act = () => ImagePreset(preset, SampleShape.Image(3, size, size), binaryDomain: true);
+
+        act.Should().Throw<ArgumentException>()
+            .WithMessage($"The {preset} preset needs images of at least {smallest}×{smallest} pixels*input shape was 3×{size}×{size}.*");
+    }
+
+    [Theory]
+    [InlineData(nameof(DannPresets.Mnist), 16)]
+    [InlineData(nameof(DannPresets.Svhn), 19)]
+    public void ImagePreset_SmallestSize_Builds(string preset, int size)
+    {
+        random.manual_seed(1);
+        using DannModel model = ImagePreset(preset, SampleShape.Image(3, size, size), binaryDomain: true).Build();
+        model.Should().NotBeNull();
+    }
+
+    [Fact]
+    public void Mnist_GreyInput_UsesOneInputChannel()
+    {
+        random.manual_seed(1);
+        DannModelBuilder builder = DannPresets.Mnist(SampleShape.Image(1, 28, 28));
+        using DannModel model = builder.Build();
+        model.state_dict()["feature_extractor.conv1.weight"].shape.Should().Equal(32, 1, 5, 5);
+    }
+
+    [Fact]
+    public void Mnist_VectorShape_ThrowsNamingTheShape()
+    {
+        Action act = () => DannPresets.Mnist(SampleShape.Vector(784));
+        act.Should().Throw<ArgumentException>().WithMessage("The Mnist preset takes images (channels, height, width), but the input shape was (784).*");
+    }
+
+    [Fact]
+    public void Preset_OneClass_Throws()
+    {
+        Action act = () => DannPresets.Mlp(2, classes: 1);
+        act.Should().Throw<ArgumentOutOfRangeException>().WithParameterName("classes");
+    }
+
+    private static DannModelBuilder ImagePreset(string preset, SampleShape shape, bool binaryDomain) => preset switch
+    {
+        nameof(DannPresets.Mnist) => DannPresets.Mnist(shape, binaryDomain: binaryDomain),
+        nameof(DannPresets.MnistModern) => DannPresets.MnistModern(shape, binaryDomain: binaryDomain),
+        nameof(DannPresets.Svhn) => DannPresets.Svhn(shape, binaryDomain: binaryDomain),
+        _ => throw new ArgumentOutOfRangeException(nameof(preset), preset, null),
+    };
+
+    private static long Count(nn.Module module) => module.parameters().Sum(p => p.numel());
+}

@@ -27,8 +27,9 @@ namespace DomainAdaptation.Data.Generation;
 ///   its inverse <c>255 − B</c> where it is on.</item>
 /// </list>
 /// <para>
-/// With the default <c>S = 32</c> this matches the authors' release: its 32×32 images hold the 28×28 digit at offset
-/// (2, 2), the border being the untouched background. The reference TensorFlow script makes 28×28 images
+/// With the default <c>S = 32</c> this is exactly how the authors' release was made: given the background and patch
+/// position, <see cref="Compose"/> reproduces released images bit for bit (checked on released test images; see
+/// docs/data-generation.md). The 28×28 digit sits at offset (2, 2); the border is the untouched background. The reference TensorFlow script makes 28×28 images
 /// (<c>S = 28</c>), and draws crop positions from an unseeded generator and excludes the last row and column; ours
 /// are seeded and include every position.
 /// </para>
@@ -207,30 +208,56 @@ public sealed class MnistMGenerator
         return new MnistMGenerationResult(split, imageFolder, labelFile, recordFile, count, Seed, size, clock.Elapsed);
     }
 
-    /// <summary>Blends one digit onto its background patch; <paramref name="hwc"/> receives <c>S × S × 3</c> bytes.</summary>
-    internal void BlendOne(ReadOnlySpan<byte> digit, int digitSize, IReadOnlyList<RgbImage> backgrounds, long index, Span<byte> hwc)
+    /// <summary>
+    /// Composes one MNIST-M image: <c>o(y, x, c) = |B(y₀ + y, x₀ + x, c) − d(y, x)|</c>, where <c>d</c> is 255 on the
+    /// digit's non-zero pixels (the digit centred in the <c>S × S</c> output) and 0 elsewhere.
+    /// </summary>
+    /// <param name="digit">The grey digit, <c>h × h</c> bytes row-major.</param>
+    /// <param name="digitSize">The digit's side <c>h</c>.</param>
+    /// <param name="background">The background image.</param>
+    /// <param name="x">Left column <c>x₀</c> of the patch, <c>0 ≤ x₀ ≤ width − S</c>.</param>
+    /// <param name="y">Top row <c>y₀</c> of the patch, <c>0 ≤ y₀ ≤ height − S</c>.</param>
+    /// <param name="size">The output side <c>S ≥ h</c>, <c>S − h</c> even.</param>
+    /// <param name="hwc">Receives <c>S × S × 3</c> bytes, HWC.</param>
+    /// <exception cref="ArgumentException">When the sizes or the patch position do not fit.</exception>
+    public static void Compose(ReadOnlySpan<byte> digit, int digitSize, RgbImage background, int x, int y, int size, Span<byte> hwc)
     {
-        int size = _options.ImageSize;
-        int pad = (size - digitSize) / 2;
-        MnistMPlacement place = PlaceCore(index, backgrounds);
-        RgbImage background = backgrounds[place.BackgroundIndex];
-        ReadOnlySpan<byte> source = background.Pixels;
-        for (int y = 0; y < size; y++)
+        ArgumentNullException.ThrowIfNull(background);
+        if (digitSize < 1 || digit.Length != digitSize * digitSize || size < digitSize || (size - digitSize) % 2 != 0 || hwc.Length != size * size * 3)
         {
-            ReadOnlySpan<byte> patchRow = source.Slice(((place.Y + y) * background.Width + place.X) * 3, size * 3);
-            Span<byte> outRow = hwc.Slice(y * size * 3, size * 3);
-            int dy = y - pad;
-            for (int x = 0; x < size; x++)
+            throw new ArgumentException($"Compose needs an h×h digit ({digit.Length} bytes for h = {digitSize}), S ≥ h with S − h even (S = {size}) and S×S×3 output bytes ({hwc.Length}).");
+        }
+
+        if (x < 0 || y < 0 || x > background.Width - size || y > background.Height - size)
+        {
+            throw new ArgumentException($"A {size}×{size} patch at ({x}, {y}) does not fit in background '{background.Name}' ({background.Width}×{background.Height}).");
+        }
+
+        int pad = (size - digitSize) / 2;
+        ReadOnlySpan<byte> source = background.Pixels;
+        for (int row = 0; row < size; row++)
+        {
+            ReadOnlySpan<byte> patchRow = source.Slice(((y + row) * background.Width + x) * 3, size * 3);
+            Span<byte> outRow = hwc.Slice(row * size * 3, size * 3);
+            int dy = row - pad;
+            for (int col = 0; col < size; col++)
             {
-                int dx = x - pad;
+                int dx = col - pad;
                 bool on = dy >= 0 && dy < digitSize && dx >= 0 && dx < digitSize && digit[dy * digitSize + dx] > 0;
                 for (int c = 0; c < 3; c++)
                 {
-                    byte b = patchRow[x * 3 + c];
-                    outRow[x * 3 + c] = on ? (byte)(255 - b) : b; // |b − 255| or |b − 0|
+                    byte b = patchRow[col * 3 + c];
+                    outRow[col * 3 + c] = on ? (byte)(255 - b) : b; // |b − 255| or |b − 0|
                 }
             }
         }
+    }
+
+    /// <summary>Places and composes image <paramref name="index"/>.</summary>
+    private void BlendOne(ReadOnlySpan<byte> digit, int digitSize, IReadOnlyList<RgbImage> backgrounds, long index, Span<byte> hwc)
+    {
+        MnistMPlacement place = PlaceCore(index, backgrounds);
+        Compose(digit, digitSize, backgrounds[place.BackgroundIndex], place.X, place.Y, _options.ImageSize, hwc);
     }
 
     private static async Task WriteAtomicallyAsync(string path, byte[] content, CancellationToken cancellationToken)

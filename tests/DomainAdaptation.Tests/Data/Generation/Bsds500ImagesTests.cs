@@ -5,15 +5,11 @@ namespace DomainAdaptation.Tests.Data.Generation;
 /// <summary>Decodes the 200 real BSDS500 train images once for the tests that need them.</summary>
 public sealed class Bsds500Fixture
 {
-    public Bsds500Fixture()
-    {
-        Folder = SharedDataFolder.Require("bsds500/train");
-        Images = Bsds500Images.LoadFolder(Folder);
-    }
+    private static readonly Lazy<IReadOnlyList<RgbImage>> Loaded = new(() => Bsds500Images.LoadFolder(SharedDataFolder.Require("bsds500/train")));
 
-    public string Folder { get; }
+    public string Folder => SharedDataFolder.Require("bsds500/train");
 
-    public IReadOnlyList<RgbImage> Images { get; }
+    public IReadOnlyList<RgbImage> Images => Loaded.Value;
 }
 
 public class Bsds500ImagesTests : IClassFixture<Bsds500Fixture>

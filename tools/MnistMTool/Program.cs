@@ -124,7 +124,7 @@ void Grid()
     }
 
     string output = Get("out");
-    File.WriteAllBytes(output, PngWriter.Encode(canvas, width, height, PngColorType.Rgb));
+    File.WriteAllBytes(output, PngWriter.Encode(canvas, width, height, PngColorType.Rgb, PngFilterStrategy.Adaptive, System.IO.Compression.CompressionLevel.SmallestSize));
     Console.WriteLine($"wrote {output}: {width}×{height}, {new FileInfo(output).Length} bytes (left: {Get("left")}, right: {Get("right")}, first {n} {split} images each)");
 }
 

@@ -47,7 +47,7 @@ internal static class JpegDecoder
             : OperatingSystem.IsMacOS() ? "SkiaSharp.NativeAssets.macOS"
             : OperatingSystem.IsWindows() ? "SkiaSharp.NativeAssets.Win32"
             : "the SkiaSharp.NativeAssets.* package for this platform";
-        bool mismatch = ex is InvalidOperationException || ex.InnerException is InvalidOperationException;
+        bool mismatch = ex.GetBaseException() is InvalidOperationException;
         string cause = mismatch
             ? "the native library libSkiaSharp that was loaded does not match the managed SkiaSharp assembly"
             : "the native library libSkiaSharp could not be loaded";

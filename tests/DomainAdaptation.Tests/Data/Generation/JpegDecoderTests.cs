@@ -62,7 +62,10 @@ public class JpegDecoderTests
     {
         var mismatch = new InvalidOperationException("The version of the native libSkiaSharp library (88.1) is incompatible with this version of SkiaSharp.");
 
-        JpegDecoder.IsNativeLoadFailure(mismatch).Should().BeTrue();
-        JpegDecoder.DescribeNativeFailure(mismatch).Should().Contain("does not match").And.Contain("same version");
+        // As SkiaSharp 3.119.0 throws it with 2.88.6 natives: wrapped in type initialisers.
+        var thrown = new TypeInitializationException("SkiaSharp.SKObject", new TypeInitializationException("SkiaSharp.SkiaSharpVersion", mismatch));
+
+        JpegDecoder.IsNativeLoadFailure(thrown).Should().BeTrue();
+        JpegDecoder.DescribeNativeFailure(thrown).Should().Contain("does not match").And.Contain("same version").And.Contain("(88.1) is incompatible");
     }
 }

@@ -407,7 +407,7 @@ public sealed class DataSetResolver : IDisposable
                 {
                     DataFileSource.ExplicitDirectory => "DataSetResolverOptions.DataDirectory",
                     DataFileSource.EnvironmentDirectory => $"environment variable {DataEnvironmentVariable}",
-                    _ => "cache folder (DataSetResolverOptions.CacheDirectory)",
+                    _ => "cache folder, DataSetResolverOptions.CacheDirectory",
                 };
                 text.Append("      ")
                     .Append(folder is null ? $"<{label}, not set>/{file.RelativePath}" : Under(folder, file.RelativePath))

@@ -341,12 +341,12 @@ public sealed class MnistMGenerator
     private byte[] Record(MnistMSplit split, int count, int digitSize, IReadOnlyList<RgbImage> backgrounds)
     {
         using var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
             json.WriteStartObject();
             json.WriteString("generator", "DomainAdaptation.Data.Generation.MnistMGenerator");
-            json.WriteString("recipe", "d = 255 where digit > 0 else 0, padded to S×S with zeros, same for R,G,B; patch = S×S crop of background b at (x, y); out = |patch − d| as uint8");
-            json.WriteString("placement", "per image i: SplitMix64 keyed by (seed, i) draws b in [0, backgrounds), x in [0, width − S], y in [0, height − S]");
+            json.WriteString("recipe", "d = 255 where digit > 0 else 0, padded to SxS with zeros, same for R,G,B; patch = SxS crop of background b at (x, y); out = |patch - d| as uint8");
+            json.WriteString("placement", "per image i: SplitMix64 keyed by (seed, i) draws b in [0, backgrounds), then x in [0, width - S], then y in [0, height - S]");
             json.WriteString("split", split.ToString());
             json.WriteNumber("seed", Seed);
             json.WriteNumber("imageSize", ImageSize);

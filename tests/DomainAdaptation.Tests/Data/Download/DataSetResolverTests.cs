@@ -1,3 +1,4 @@
+using Xunit.Abstractions;
 using System.IO.Compression;
 using DomainAdaptation.Data.Download;
 using DomainAdaptation.Tests.Data.Generation;
@@ -14,9 +15,11 @@ public sealed class DataSetResolverTests : IDisposable
     private static readonly DataFile Labels = KnownDataFiles.MnistTestLabels; // 4.5 KB: keeps the downloads fast
     private readonly string _root = Path.Combine(Path.GetTempPath(), "da-resolver-" + Guid.NewGuid().ToString("N"));
     private readonly HttpClient _http = new();
+    private readonly ITestOutputHelper _output;
 
-    public DataSetResolverTests()
+    public DataSetResolverTests(ITestOutputHelper output)
     {
+        _output = output;
         Directory.CreateDirectory(_root);
     }
 
@@ -140,6 +143,7 @@ public sealed class DataSetResolverTests : IDisposable
         Func<Task> act = () => resolver.ResolveAllAsync([Labels]);
 
         string message = (await act.Should().ThrowAsync<DataFileUnavailableException>()).Which.Message;
+        _output.WriteLine(message);
         message.Should().Contain("could not be downloaded")
             .And.Contain($"{server.BaseUri}m1/{Labels.RelativePath} (attempt 1): HTTP 404 Not Found")
             .And.Contain($"{server.BaseUri}m2/{Labels.RelativePath} (attempt 1): HTTP 404 Not Found");
@@ -158,6 +162,7 @@ public sealed class DataSetResolverTests : IDisposable
         Func<Task> act = () => resolver.ResolveAllAsync(KnownDataFiles.MnistToMnistM);
 
         var error = (await act.Should().ThrowAsync<DataFileUnavailableException>()).Which;
+        _output.WriteLine(error.Message);
         error.MissingFiles.Should().Equal(KnownDataFiles.MnistToMnistM);
         error.Message.Should().StartWith("5 data files are not available and downloads are off (DataSetResolverOptions.Offline = true).");
         foreach (DataFile file in KnownDataFiles.MnistToMnistM)

@@ -72,6 +72,39 @@ public static class Bsds500Images
     }
 
     /// <summary>
+    /// Loads the given JPEG files, e.g. the paths that <c>DataSetResolver.ResolveAllAsync(KnownDataFiles.Bsds500Train)</c>
+    /// returned (which may lie in different folders).
+    /// </summary>
+    /// <param name="files">The image files.</param>
+    /// <param name="logger">Receives one line per load; null for none.</param>
+    /// <param name="cancellationToken">Stops between images.</param>
+    /// <returns>The decoded images, named by file name and sorted (ordinal).</returns>
+    /// <exception cref="ArgumentException">When no file is given or two share a file name.</exception>
+    /// <exception cref="FileNotFoundException">When a file does not exist.</exception>
+    /// <exception cref="InvalidDataException">When a file cannot be decoded.</exception>
+    /// <exception cref="SkiaSharpUnavailableException">When SkiaSharp's native library is missing.</exception>
+    public static IReadOnlyList<RgbImage> LoadFiles(IEnumerable<string> files, ILogger? logger = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(files);
+        string[] paths = files.OrderBy(f => Path.GetFileName(f), StringComparer.Ordinal).ToArray();
+        if (paths.Length == 0) throw new ArgumentException("No BSDS500 image file was given.", nameof(files));
+        string? duplicate = paths.GroupBy(p => Path.GetFileName(p), StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1)?.Key;
+        if (duplicate is not null) throw new ArgumentException($"Two BSDS500 image files are named '{duplicate}'; names must be unique.", nameof(files));
+
+        var clock = Stopwatch.StartNew();
+        var images = new RgbImage[paths.Length];
+        for (int i = 0; i < paths.Length; i++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (!File.Exists(paths[i])) throw new FileNotFoundException($"The BSDS500 image '{Path.GetFullPath(paths[i])}' does not exist.", paths[i]);
+            images[i] = JpegDecoder.Decode(paths[i], Path.GetFileName(paths[i]), File.ReadAllBytes(paths[i]));
+        }
+
+        GenerationLog.BackgroundsLoaded(logger ?? NullLogger.Instance, images.Length, $"{paths.Length} files", clock.ElapsedMilliseconds);
+        return images;
+    }
+
+    /// <summary>
     /// Loads the JPEGs under <paramref name="entryFolder"/> from a gzip-compressed tar archive, streaming it once.
     /// The archive is untrusted: an entry with an absolute path or a <c>..</c> segment rejects the whole archive, and
     /// reading stops when the decompressed data or one entry grows past <paramref name="limits"/>.

@@ -296,7 +296,7 @@ public sealed class DataSetResolverTests : IDisposable
         byte[] served = SharedBytes(Labels.RelativePath);
         await using var server = new LoopbackHttpServer((_, hit) => hit == 1 ? new ServerResponse.Stall(served, 10) : new ServerResponse.Body(served));
         DataSetResolverOptions options = Options(server, "m1");
-        options.AttemptTimeout = TimeSpan.FromMilliseconds(300);
+        options.AttemptTimeout = TimeSpan.FromSeconds(1);
         using DataSetResolver resolver = Resolver(options);
 
         ResolvedDataFile resolved = await resolver.ResolveAsync(Labels);

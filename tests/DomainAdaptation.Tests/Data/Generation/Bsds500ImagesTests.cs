@@ -128,6 +128,29 @@ public class Bsds500ImagesTests : IClassFixture<Bsds500Fixture>
     }
 
     [Fact]
+    public void LoadFiles_FromDifferentFolders_SortsByNameAndMatchesTheFolderDecode()
+    {
+        using var archives = new TestArchives();
+        string elsewhere = Path.Combine(archives.Folder, "2092.jpg");
+        File.Copy(Path.Combine(_bsds.Folder, "2092.jpg"), elsewhere);
+
+        IReadOnlyList<RgbImage> images = Bsds500Images.LoadFiles([Path.Combine(_bsds.Folder, "97017.jpg"), elsewhere]);
+
+        images.Select(i => i.Name).Should().Equal("2092.jpg", "97017.jpg");
+        images[0].Pixels.SequenceEqual(_bsds.Images.Single(i => i.Name == "2092.jpg").Pixels).Should().BeTrue();
+    }
+
+    [Fact]
+    public void LoadFiles_DuplicateNames_Throws()
+    {
+        string path = Path.Combine(_bsds.Folder, "2092.jpg");
+
+        Action act = () => Bsds500Images.LoadFiles([path, path]);
+
+        act.Should().Throw<ArgumentException>().WithMessage("*'2092.jpg'*unique*");
+    }
+
+    [Fact]
     public void LoadFolder_NoJpegs_Throws()
     {
         using var archives = new TestArchives();

@@ -1,0 +1,28 @@
+namespace DomainAdaptation.Data.Download;
+
+/// <summary>Thrown when a data file on disk has a checksum other than the expected one.</summary>
+public sealed class DataChecksumException : IOException
+{
+    /// <summary>Creates the exception.</summary>
+    /// <param name="file">The file that was checked.</param>
+    /// <param name="path">Where it is on disk.</param>
+    /// <param name="actualSha256">The checksum found.</param>
+    /// <param name="advice">What to do about it.</param>
+    public DataChecksumException(DataFile file, string path, string actualSha256, string advice)
+        : base($"'{path}' ({file.Description}) has the wrong content: its {(file.ChecksumKind == ChecksumKind.ContentSha256 ? "content " : string.Empty)}SHA-256 is {actualSha256}, " +
+               $"expected {file.Sha256}. {advice}")
+    {
+        File = file;
+        Path = path;
+        ActualSha256 = actualSha256;
+    }
+
+    /// <summary>The file that was checked.</summary>
+    public DataFile File { get; }
+
+    /// <summary>Where it is on disk.</summary>
+    public string Path { get; }
+
+    /// <summary>The checksum found.</summary>
+    public string ActualSha256 { get; }
+}

@@ -36,10 +36,11 @@ public static class TorchRuntime
 
     /// <summary>Explains why TorchSharp failed to load, as precisely as the host allows.</summary>
     /// <param name="error">The exception TorchSharp threw.</param>
+    /// <param name="baseDirectory">The application folder to inspect; <see cref="AppContext.BaseDirectory"/> when null.</param>
     /// <returns>A message naming the cause and the fix.</returns>
-    internal static string Diagnose(Exception error)
+    internal static string Diagnose(Exception error, string? baseDirectory = null)
     {
-        string baseDir = AppContext.BaseDirectory;
+        string baseDir = baseDirectory ?? AppContext.BaseDirectory;
         string? libTorchSharp = FindLibTorchSharp(baseDir);
         if (libTorchSharp is null)
         {

@@ -344,7 +344,7 @@ namespace DomainAdaptation.Build
         [Microsoft.Build.Framework.Required]
         public string[] Directories { get; set; } = Array.Empty<string>();
 
-        /// <summary>Patch even when the host's libstdc++ has the version (for testing).</summary>
+        /// <summary>Patch even when the build host's libstdc++ has the version (the output will run on an older system).</summary>
         public bool Force { get; set; }
 
         /// <summary>The files that were patched in this run.</summary>
@@ -358,7 +358,7 @@ namespace DomainAdaptation.Build
             foreach (string dir in Directories)
             {
                 if (string.IsNullOrEmpty(dir) || !Directory.Exists(dir)) continue;
-                files.AddRange(Directory.GetFiles(dir, "libLibTorchSharp.so", SearchOption.AllDirectories));
+                files.AddRange(Directory.GetFiles(Path.GetFullPath(dir), "libLibTorchSharp.so", SearchOption.AllDirectories));
             }
 
             if (files.Count == 0)
@@ -396,7 +396,7 @@ namespace DomainAdaptation.Build
                     case ElfPatchOutcome.Patched:
                         patched.Add(file);
                         Log.LogMessage(Microsoft.Build.Framework.MessageImportance.High,
-                            "DomainAdaptation: the host's libstdc++ lacks GLIBCXX_3.4.32, so " + result.Message +
+                            "DomainAdaptation: " + (Force ? "DomainAdaptationPatchLibTorchSharp=always, so " : "the host's libstdc++ lacks GLIBCXX_3.4.32, so ") + result.Message +
                             " TorchSharp now loads on this system. Set DomainAdaptationPatchLibTorchSharp=false to turn this off.");
                         break;
                     case ElfPatchOutcome.AlreadyWeak:

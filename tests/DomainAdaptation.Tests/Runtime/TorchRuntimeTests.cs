@@ -49,7 +49,11 @@ public class TorchRuntimeTests
 
         message.Should().Contain("GLIBCXX_3.4.32").And.Contain("lacks it").And.Contain(Path.Combine(native, "libLibTorchSharp.so"))
             .And.Contain("DomainAdaptationPatchLibTorchSharp").And.Contain("MarkVersionNeedWeak")
-            .And.Contain("troubleshooting-linux.md");
+            .And.Contain("troubleshooting-linux.md").And.NotContain("can be deleted");
+
+        // TorchSharp's fallback loader leaves a 'cpu' folder behind after a failed load: the message says so.
+        Directory.CreateDirectory(Path.Combine(dir.Path, "cpu"));
+        TorchRuntime.Diagnose(new DllNotFoundException("x"), dir.Path).Should().Contain(Path.Combine(dir.Path, "cpu")).And.Contain("can be deleted");
     }
 
     [SkippableFact]

@@ -13,8 +13,8 @@ namespace DomainAdaptation;
 /// <para>
 /// The layer has no parameters and no hidden state other than <see cref="Lambda"/>, which the caller sets explicitly
 /// between steps (for example from an <see cref="Schedules.ILambdaSchedule"/>); nothing changes inside
-/// <c>forward</c>. Under <c>torch.no_grad()</c>, or when the input does not require a gradient, it returns an alias of the
-/// input and records nothing.
+/// <c>forward</c>. Under <c>torch.no_grad()</c>, or when the input does not require a gradient, it returns a detached view of
+/// the input (same storage, <c>requires_grad</c> false) and records nothing.
 /// </para>
 /// </remarks>
 public sealed class GradientReversal : nn.Module<Tensor, Tensor>

@@ -24,8 +24,10 @@ public static class GradientReversalExtensions
 
         if (!input.requires_grad || !is_grad_enabled())
         {
-            // Nothing will flow back: an alias is exactly what the autograd function would return, minus its node.
-            return input.alias();
+            // Nothing will flow back: return the same values without a node, as any operation under no_grad() does.
+            // Not alias(): in TorchSharp that is a second handle to the SAME tensor, so under no_grad() it would still
+            // require grad, and a later backward through it would reach the input un-reversed.
+            return input.detach();
         }
 
         return GradientReversalFunction.apply(input, lambda);

@@ -36,10 +36,11 @@ public static class TorchRuntime
 
     /// <summary>Explains why TorchSharp failed to load, as precisely as the host allows.</summary>
     /// <param name="error">The exception TorchSharp threw.</param>
+    /// <param name="baseDirectory">The application folder to inspect; <see cref="AppContext.BaseDirectory"/> when null.</param>
     /// <returns>A message naming the cause and the fix.</returns>
-    internal static string Diagnose(Exception error)
+    internal static string Diagnose(Exception error, string? baseDirectory = null)
     {
-        string baseDir = AppContext.BaseDirectory;
+        string baseDir = baseDirectory ?? AppContext.BaseDirectory;
         string? libTorchSharp = FindLibTorchSharp(baseDir);
         if (libTorchSharp is null)
         {
@@ -61,7 +62,7 @@ public static class TorchRuntime
                        "The DomainAdaptation package patches the copy in the build output after every build and publish; " +
                        "it did not run here. Check that DomainAdaptationPatchLibTorchSharp is not set to false, rebuild " +
                        "(dotnet build), or call DomainAdaptation.Runtime.ElfVersionNeedPatcher.MarkVersionNeedWeak on that file. " +
-                       "See docs/troubleshooting-linux.md. Inner error: " + error.Message;
+                       "See docs/troubleshooting-linux.md." + LeftoverNote(baseDir) + " Inner error: " + error.Message;
             }
         }
 
@@ -69,6 +70,16 @@ public static class TorchRuntime
                $"({RuntimeInformation.OSDescription}, {RuntimeInformation.ProcessArchitecture}). Check that the backend package " +
                "matches this OS and architecture and that the bin folder is complete (a failed first load can leave a partial " +
                "copy under bin/…/cpu/: delete bin and obj and rebuild). Inner error: " + error.Message;
+    }
+
+    // TorchSharp's fallback loader copies every native library (~0.5 GB for libtorch-cpu-linux-x64 2.10) into a 'cpu'
+    // folder beside the application before giving up; the copy is useless afterwards.
+    private static string LeftoverNote(string baseDir)
+    {
+        string cpu = Path.Combine(baseDir, "cpu");
+        return Directory.Exists(cpu)
+            ? $" The failed load left a copy of the native libraries in '{cpu}'; it can be deleted."
+            : string.Empty;
     }
 
     private static string? FindLibTorchSharp(string baseDir)

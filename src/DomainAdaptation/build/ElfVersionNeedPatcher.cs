@@ -344,7 +344,7 @@ namespace DomainAdaptation.Build
         [Microsoft.Build.Framework.Required]
         public string[] Directories { get; set; } = Array.Empty<string>();
 
-        /// <summary>Patch even when the host's libstdc++ has the version (for testing).</summary>
+        /// <summary>Patch even when the build host's libstdc++ has the version (the output will run on an older system).</summary>
         public bool Force { get; set; }
 
         /// <summary>The files that were patched in this run.</summary>
@@ -358,7 +358,7 @@ namespace DomainAdaptation.Build
             foreach (string dir in Directories)
             {
                 if (string.IsNullOrEmpty(dir) || !Directory.Exists(dir)) continue;
-                files.AddRange(Directory.GetFiles(dir, "libLibTorchSharp.so", SearchOption.AllDirectories));
+                files.AddRange(Directory.GetFiles(Path.GetFullPath(dir), "libLibTorchSharp.so", SearchOption.AllDirectories));
             }
 
             if (files.Count == 0)
@@ -377,7 +377,8 @@ namespace DomainAdaptation.Build
                 }
             }
 
-            var patched = new List<string>();
+            var patched = new List<ElfPatchResult>();
+            var patchedFiles = new List<string>();
             foreach (string file in files)
             {
                 ElfPatchResult result;
@@ -385,31 +386,43 @@ namespace DomainAdaptation.Build
                 {
                     result = ElfVersionNeedPatcher.MarkVersionNeedWeak(file, ElfVersionNeedPatcher.Glibcxx3432);
                 }
-                catch (IOException ex)
+                catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
                 {
-                    Log.LogMessage(Microsoft.Build.Framework.MessageImportance.High, $"DomainAdaptation: could not patch '{file}': {ex.Message}");
+                    Log.LogWarning(null, "DA0001", null, file, 0, 0, 0, 0,
+                        "DomainAdaptation: could not patch '{0}' ({1}); TorchSharp will fail to load on this system. See docs/troubleshooting-linux.md.", file, ex.Message);
                     continue;
                 }
 
                 switch (result.Outcome)
                 {
                     case ElfPatchOutcome.Patched:
-                        patched.Add(file);
-                        Log.LogMessage(Microsoft.Build.Framework.MessageImportance.High,
-                            "DomainAdaptation: the host's libstdc++ lacks GLIBCXX_3.4.32, so " + result.Message +
-                            " TorchSharp now loads on this system. Set DomainAdaptationPatchLibTorchSharp=false to turn this off.");
+                        patched.Add(result);
+                        patchedFiles.Add(file);
                         break;
                     case ElfPatchOutcome.AlreadyWeak:
                     case ElfPatchOutcome.VersionNotNeeded:
                         Log.LogMessage(Microsoft.Build.Framework.MessageImportance.Low, "DomainAdaptation: " + result.Message);
                         break;
                     default:
-                        Log.LogMessage(Microsoft.Build.Framework.MessageImportance.High, "DomainAdaptation: " + result.Message);
+                        Log.LogWarning(null, "DA0002", null, file, 0, 0, 0, 0,
+                            "DomainAdaptation: {0} TorchSharp will fail to load on this system if this is the copy it uses.", result.Message);
                         break;
                 }
             }
 
-            PatchedFiles = patched.ToArray();
+            if (patched.Count > 0)
+            {
+                // One message per run, whatever the number of copies (a failed first load leaves a second one under cpu/).
+                string why = Force ? "DomainAdaptationPatchLibTorchSharp=always, so " : "the host's libstdc++ lacks GLIBCXX_3.4.32, so ";
+                string what = patched.Count == 1
+                    ? patched[0].Message
+                    : "marked the need for GLIBCXX_3.4.32 as weak in " + patched.Count + " copies of libLibTorchSharp.so: '" +
+                      string.Join("', '", patchedFiles) + "'.";
+                Log.LogMessage(Microsoft.Build.Framework.MessageImportance.High,
+                    "DomainAdaptation: " + why + what + " TorchSharp now loads on this system. Set DomainAdaptationPatchLibTorchSharp=false to turn this off.");
+            }
+
+            PatchedFiles = patchedFiles.ToArray();
             return true;
         }
     }

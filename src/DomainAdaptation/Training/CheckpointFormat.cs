@@ -182,7 +182,7 @@ internal static class CheckpointFormat
             using Tensor cpu = value.detach().cpu().contiguous();
             writer.Write(key);
             writer.Write((int)cpu.dtype);
-            writer.Write(cpu.dim());
+            writer.Write((int)cpu.dim());
             foreach (long size in cpu.shape) writer.Write(size);
             ReadOnlySpan<byte> bytes = cpu.bytes;
             writer.Write((long)bytes.Length);

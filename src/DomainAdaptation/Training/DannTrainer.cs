@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using DomainAdaptation.Data;
 using DomainAdaptation.Data.Batching;
 using DomainAdaptation.Evaluation;
@@ -446,13 +447,19 @@ public sealed class DannTrainer : IDisposable
 
     private static Device ResolveDevice(string name)
     {
-        Device device = torch.device(name);
-        if (device.type == DeviceType.CUDA && !cuda.is_available())
+        if (name.StartsWith("cuda", StringComparison.Ordinal) && !cuda.is_available())
         {
-            throw new ArgumentException($"DannTrainerOptions.Device is \"{name}\", but CUDA is not available here (no CUDA build of libtorch or no GPU). Use \"cpu\" or reference a CUDA backend package.", "options");
+            throw new ArgumentException($"DannTrainerOptions.Device is \"{name}\", but CUDA is not available here (no CUDA build of libtorch, or no GPU). Use \"cpu\" or reference a CUDA backend package.", "options");
         }
 
-        return device;
+        try
+        {
+            return torch.device(name);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or ArgumentException or ExternalException)
+        {
+            throw new ArgumentException($"DannTrainerOptions.Device \"{name}\" cannot be used here: {ex.Message}", "options", ex);
+        }
     }
 
     private static void CheckData(IDomainDataset data, DannTrainerOptions options)

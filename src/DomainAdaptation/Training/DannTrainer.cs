@@ -26,7 +26,7 @@ namespace DomainAdaptation.Training;
 /// <remarks>
 /// <para>
 /// Step <c>s</c> (zero-based) runs at progress <c>p = s / TotalSteps</c>: λ = λ-schedule(p) is set on the model,
-/// every parameter group's learning rate becomes its base rate × LR-schedule(p), the batch is
+/// every parameter group's learning rate becomes its initial rate × LR-schedule(p), the batch is
 /// <see cref="DomainBatchSampler.IndicesAt"/>(s), the global torch generator is re-seeded from (seed, s) for dropout
 /// and other in-model randomness, the losses are computed, checked for NaN/∞, back-propagated, and the optimizer steps.
 /// Each step runs in its own dispose scope.
@@ -53,7 +53,6 @@ public sealed class DannTrainer : IDisposable
     private readonly BatchAssembler _assembler;
     private readonly OptimizerHelper _optimizer;
     private readonly Parameter[] _parameters;
-    private readonly double[] _baseLearningRates;
     private readonly CheckpointStore? _store;
     private long _completedSteps;
     private long _lastCheckpointStep = -1;
@@ -118,7 +117,6 @@ public sealed class DannTrainer : IDisposable
         _optimizer = _options.Optimizer == OptimizerKind.Adam
             ? optim.Adam(_parameters, _options.LearningRate, _options.AdamBeta1, _options.AdamBeta2, _options.AdamEpsilon, _options.WeightDecay)
             : optim.SGD(_parameters, _options.LearningRate, _options.Momentum, weight_decay: _options.WeightDecay);
-        _baseLearningRates = _optimizer.ParamGroups.Select(g => g.LearningRate).ToArray();
         if (_options.CheckpointDirectory is not null)
         {
             _store = new CheckpointStore(_options.CheckpointDirectory, _options.CheckpointsToKeep);
@@ -344,13 +342,13 @@ public sealed class DannTrainer : IDisposable
         double progress = Schedules.Progress.Of(step, TotalSteps);
         double lambda = _options.Mode == TrainingMode.Dann ? _lambdaSchedule.ValueAt(progress) : 0.0;
         double factor = _options.LearningRateSchedule.FactorAt(progress);
-        int group = 0;
+        // lr_g = base_g × factor(p); each group's base is its InitialLearningRate, which setting LearningRate leaves alone.
         foreach (optim.ILearningRateController controller in _optimizer.ParamGroups)
         {
-            controller.LearningRate = _baseLearningRates[group++] * factor;
+            controller.LearningRate = controller.InitialLearningRate * factor;
         }
 
-        double learningRate = _baseLearningRates[0] * factor;
+        double learningRate = _optimizer.ParamGroups.First().LearningRate;
         double labelLoss;
         double? domainLoss;
         double totalLoss;

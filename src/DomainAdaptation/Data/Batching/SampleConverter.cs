@@ -52,7 +52,7 @@ public sealed class SampleConverter : IDisposable
 
     /// <summary>Converts a batch of stored samples.</summary>
     /// <param name="stored">Samples <c>[B, C, ...]</c> (or <c>[B, F]</c>), uint8 or float, on any device.</param>
-    /// <returns>A new tensor of the same shape in <see cref="Dtype"/> on <see cref="Device"/>.</returns>
+    /// <returns>A new tensor (never sharing memory with <paramref name="stored"/>) of the same shape in <see cref="Dtype"/> on <see cref="Device"/>.</returns>
     /// <exception cref="ArgumentException">When the channel count disagrees with the normalisation.</exception>
     public Tensor Convert(Tensor stored)
     {
@@ -63,8 +63,11 @@ public sealed class SampleConverter : IDisposable
         }
 
         bool scale = stored.dtype == ScalarType.Byte;
+        bool moved = stored.dtype != Dtype || stored.device_type != Device.type || stored.device_index != Device.index;
+        // Without a dtype or device change, `to` returns an alias of the storage: operate out of place only, and copy
+        // when nothing else would, so neither the data set nor the caller's batch can ever share memory.
         Tensor x = stored.to(Device).to_type(Dtype);
-        if (scale) x = x.div_(255.0);
+        if (scale) x = x.div(255.0);
         if (_mean is not null && _std is not null)
         {
             if (stored.shape[1] != _mean.shape[0])
@@ -75,7 +78,11 @@ public sealed class SampleConverter : IDisposable
             long[] view = new long[stored.dim()];
             Array.Fill(view, 1L);
             view[1] = -1;
-            x = x.sub_(_mean.view(view)).div_(_std.view(view));
+            x = x.sub(_mean.view(view)).div_(_std.view(view));
+        }
+        else if (!scale && !moved)
+        {
+            x = x.clone();
         }
 
         return x;

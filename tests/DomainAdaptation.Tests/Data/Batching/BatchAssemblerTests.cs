@@ -85,4 +85,18 @@ public class BatchAssemblerTests
         FluentActions.Invoking(() => converter.Convert(zeros(4, 1, 2, 2, ScalarType.Byte)))
             .Should().Throw<ArgumentException>().WithMessage("The normalisation has 3 channels but the batch has 1*");
     }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Convert_FloatStorageInTrainingDtype_NeverModifiesOrAliasesTheStorage(bool normalise)
+    {
+        using Tensor storage = tensor(new double[] { 1, 2, 3, 4, 5, 6 }, [3, 2]);
+        using var converter = new SampleConverter(ScalarType.Float64, CPU, normalise ? new ChannelNormalisation([1.0, 1.0], [2.0, 2.0]) : null);
+
+        Tensor converted = converter.Convert(storage.narrow(0, 1, 2));
+        converted.add_(100);
+
+        storage.data<double>().ToArray().Should().Equal(1, 2, 3, 4, 5, 6);
+    }
 }

@@ -47,10 +47,10 @@ public class TwoMoonsTests(ITestOutputHelper output)
         var options = new DannTrainerOptions
         {
             Mode = mode,
-            Steps = 3000,
+            Steps = 1500,
             BatchSizePerDomain = 32,
             Optimizer = OptimizerKind.Sgd,
-            LearningRate = 0.05,
+            LearningRate = 0.1,
             Momentum = 0.9,
             LearningRateSchedule = LearningRateSchedules.Constant(),
             LambdaSchedule = LambdaSchedules.Ganin(gamma: 10, max: 3),

@@ -1,0 +1,140 @@
+using System.Diagnostics;
+using System.Globalization;
+using DomainAdaptation.Data;
+using DomainAdaptation.Data.Batching;
+using DomainAdaptation.Models;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace DomainAdaptation.Evaluation;
+
+/// <summary>
+/// Evaluates a <see cref="DannModel"/> in batches under <c>torch.no_grad()</c> and in evaluation mode (dropout off,
+/// batch norm on running statistics), restoring the model's previous mode afterwards. Inputs go through the same
+/// <see cref="SampleConverter"/> as training batches.
+/// </summary>
+public sealed class Evaluator
+{
+    /// <summary>Creates an evaluator.</summary>
+    /// <param name="converter">The input conversion (dtype, device, normalisation) used in training.</param>
+    /// <param name="batchSize">Samples per forward pass; positive.</param>
+    public Evaluator(SampleConverter converter, int batchSize = 512)
+    {
+        ArgumentNullException.ThrowIfNull(converter);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
+        Converter = converter;
+        BatchSize = batchSize;
+    }
+
+    /// <summary>The input conversion.</summary>
+    public SampleConverter Converter { get; }
+
+    /// <summary>Samples per forward pass.</summary>
+    public int BatchSize { get; }
+
+    /// <summary>Evaluates on both domains of <paramref name="data"/>, with the target labels when it has them.</summary>
+    /// <param name="model">The model.</param>
+    /// <param name="data">Source (labelled) and target samples.</param>
+    /// <param name="step">The training step to stamp on the result.</param>
+    /// <param name="maxSamples">Evaluate at most the first this many samples of each domain; 0 for all.</param>
+    /// <param name="cancellationToken">Checked between batches.</param>
+    /// <returns>The metrics.</returns>
+    public EvaluationMetrics Evaluate(DannModel model, IDomainDataset data, long step = 0, int maxSamples = 0, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(data);
+        var clock = Stopwatch.StartNew();
+        DomainEvaluation source = EvaluateDomain(model, data.Source, data.Source.Labels, DomainRole.Source, data.ClassCount, maxSamples, cancellationToken);
+        DomainEvaluation target = EvaluateDomain(model, data.Target, data.TargetLabelsForEvaluation, DomainRole.Target, data.ClassCount, maxSamples, cancellationToken);
+        return new EvaluationMetrics(step, source, target, clock.Elapsed);
+    }
+
+    /// <summary>Evaluates on one set of samples.</summary>
+    /// <param name="model">The model.</param>
+    /// <param name="samples">The samples (CPU storage).</param>
+    /// <param name="labels">int64 labels <c>[N]</c> aligned with the samples, or null when unknown.</param>
+    /// <param name="role">Whether these are source or target samples (for the domain classifier's accuracy).</param>
+    /// <param name="classCount">The number of classes; 0 to take it from the model's output.</param>
+    /// <param name="maxSamples">Evaluate at most the first this many samples; 0 for all.</param>
+    /// <param name="cancellationToken">Checked between batches.</param>
+    /// <returns>The results.</returns>
+    /// <exception cref="ArgumentException">When the labels do not match the samples or lie outside the classes.</exception>
+    public DomainEvaluation EvaluateDomain(
+        DannModel model,
+        SampleSet samples,
+        Tensor? labels,
+        DomainRole role,
+        int classCount = 0,
+        int maxSamples = 0,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(samples);
+        ArgumentOutOfRangeException.ThrowIfNegative(classCount);
+        ArgumentOutOfRangeException.ThrowIfNegative(maxSamples);
+        if (labels is not null && (labels.dtype != ScalarType.Int64 || labels.dim() != 1 || labels.shape[0] != samples.Count))
+        {
+            throw new ArgumentException($"Labels for '{samples.Name}' must be int64 [{samples.Count}], but were {labels.dtype} [{string.Join(", ", labels.shape)}].", nameof(labels));
+        }
+
+        int count = maxSamples > 0 ? Math.Min(samples.Count, maxSamples) : samples.Count;
+        var predicted = new long[count];
+        double entropySum = 0;
+        long domainCorrect = 0;
+        long classes = classCount;
+
+        bool wasTraining = model.training;
+        model.eval();
+        try
+        {
+            using var noGrad = no_grad();
+            for (int start = 0; start < count; start += BatchSize)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                using var scope = NewDisposeScope();
+                int length = Math.Min(BatchSize, count - start);
+                Tensor x = Converter.Convert(samples.Samples.narrow(0, start, length));
+                DannOutput output = model.forward(x);
+                Tensor logits = output.ClassLogits;
+                classes = Math.Max(classes, logits.shape[1]);
+                logits.argmax(1).cpu().data<long>().CopyTo(predicted.AsSpan(start, length));
+                Tensor logProbabilities = logits.to_type(ScalarType.Float64).log_softmax(1);
+                entropySum -= logProbabilities.exp().mul(logProbabilities).sum().ToDouble();
+                domainCorrect += DomainPredictions(output.DomainLogits).eq((long)role).sum().ToInt64();
+            }
+        }
+        finally
+        {
+            model.train(wasTraining);
+        }
+
+        ConfusionMatrix? confusion = null;
+        if (labels is not null)
+        {
+            long[] truth = labels.narrow(0, 0, count).cpu().data<long>().ToArray();
+            confusion = ConfusionMatrix.From(truth, predicted, checked((int)classes));
+        }
+
+        return new DomainEvaluation(
+            count,
+            confusion?.Accuracy,
+            confusion,
+            count == 0 ? double.NaN : entropySum / count,
+            count == 0 ? double.NaN : (double)domainCorrect / count);
+    }
+
+    private static Tensor DomainPredictions(Tensor domainLogits)
+    {
+        if (domainLogits.dim() == 1 || (domainLogits.dim() == 2 && domainLogits.shape[1] == 1))
+        {
+            return domainLogits.reshape(-1).gt(0).to_type(ScalarType.Int64);
+        }
+
+        if (domainLogits.dim() == 2 && domainLogits.shape[1] == 2)
+        {
+            return domainLogits.argmax(1);
+        }
+
+        throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture, $"The domain classifier must give one logit [B, 1] or two [B, 2] per sample, but gave [{string.Join(", ", domainLogits.shape)}]."));
+    }
+}

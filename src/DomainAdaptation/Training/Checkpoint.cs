@@ -1,0 +1,110 @@
+using DomainAdaptation.Data.Batching;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace DomainAdaptation.Training;
+
+/// <summary>
+/// Reading checkpoints written by <see cref="DannTrainer"/>: find the newest intact one in a folder, read its header,
+/// or load only the model weights (for evaluation). To continue training, use <see cref="DannTrainer.Resume"/>.
+/// </summary>
+public static class Checkpoint
+{
+    /// <summary>
+    /// The newest intact checkpoint in <paramref name="directory"/>: checkpoints are tried newest first, and one whose
+    /// hash does not match its contents (truncated, corrupted) is skipped.
+    /// </summary>
+    /// <param name="directory">The checkpoint folder.</param>
+    /// <returns>The file's path, or null when the folder holds no intact checkpoint.</returns>
+    public static string? FindLatest(string directory)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(directory);
+        foreach ((_, string path) in CheckpointStore.List(directory))
+        {
+            try
+            {
+                CheckpointFormat.Verify(path);
+                return path;
+            }
+            catch (CheckpointException)
+            {
+                // Damaged: fall back to the previous one.
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Reads a checkpoint's header after verifying the whole file.</summary>
+    /// <param name="path">The checkpoint file.</param>
+    /// <returns>Its step, options and other metadata.</returns>
+    /// <exception cref="CheckpointException">When the file is missing, damaged or not a checkpoint.</exception>
+    public static CheckpointInfo ReadInfo(string path)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        return ToInfo(path, CheckpointFormat.ReadMetadata(path));
+    }
+
+    /// <summary>
+    /// Loads the model weights (parameters and buffers) of a checkpoint into <paramref name="model"/>, converting to
+    /// the model's dtype and device. Every entry must match by name and shape.
+    /// </summary>
+    /// <param name="path">The checkpoint file, or a folder (its newest intact checkpoint is used).</param>
+    /// <param name="model">A model with the architecture that was trained.</param>
+    /// <returns>The checkpoint's metadata.</returns>
+    /// <exception cref="CheckpointException">When the file is damaged or its entries do not match the model.</exception>
+    public static CheckpointInfo LoadModel(string path, nn.Module model)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        ArgumentNullException.ThrowIfNull(model);
+        string file = Resolve(path);
+        using CheckpointFormat.Contents contents = CheckpointFormat.Read(file);
+        LoadState(model, contents.Model, file);
+        return ToInfo(file, contents.Metadata);
+    }
+
+    internal static string Resolve(string path)
+    {
+        if (!System.IO.Directory.Exists(path)) return path;
+        return FindLatest(path) ?? throw new CheckpointException(path, "the folder holds no intact checkpoint (checkpoint-*.dann).");
+    }
+
+    internal static CheckpointInfo ToInfo(string path, CheckpointFormat.Metadata m) =>
+        new(
+            path,
+            m.Step,
+            m.TotalSteps,
+            m.Seed,
+            m.Mode,
+            m.Optimizer,
+            m.Algorithm,
+            m.CreatedUtc,
+            m.NormalisationMean is null || m.NormalisationStd is null ? null : new ChannelNormalisation(m.NormalisationMean, m.NormalisationStd),
+            m.Options.ToJsonString(OptionsJson.Serializer));
+
+    internal static void LoadState(nn.Module model, IReadOnlyDictionary<string, Tensor> stored, string path)
+    {
+        Dictionary<string, Tensor> state = model.state_dict();
+        string[] missing = state.Keys.Where(k => !stored.ContainsKey(k)).Order(StringComparer.Ordinal).ToArray();
+        string[] unexpected = stored.Keys.Where(k => !state.ContainsKey(k)).Order(StringComparer.Ordinal).ToArray();
+        if (missing.Length > 0 || unexpected.Length > 0)
+        {
+            throw new CheckpointException(path, $"its model entries do not match the model: missing from the checkpoint [{string.Join(", ", missing)}], not in the model [{string.Join(", ", unexpected)}]. Load it into the architecture that was trained.");
+        }
+
+        foreach ((string key, Tensor target) in state)
+        {
+            Tensor source = stored[key];
+            if (!source.shape.SequenceEqual(target.shape))
+            {
+                throw new CheckpointException(path, $"'{key}' has shape [{string.Join(", ", source.shape)}] in the checkpoint but [{string.Join(", ", target.shape)}] in the model.");
+            }
+        }
+
+        using var noGrad = no_grad();
+        foreach ((string key, Tensor target) in state)
+        {
+            target.copy_(stored[key]);
+        }
+    }
+}

@@ -1,0 +1,26 @@
+using DomainAdaptation.Data.Batching;
+
+namespace DomainAdaptation.Training;
+
+/// <summary>What a checkpoint file holds, read from its header.</summary>
+/// <param name="Path">The checkpoint file.</param>
+/// <param name="Step">Steps completed when it was written.</param>
+/// <param name="TotalSteps">The planned number of steps of the run.</param>
+/// <param name="Seed">The run's seed.</param>
+/// <param name="Mode">The training mode.</param>
+/// <param name="Optimizer">The optimizer whose state it holds.</param>
+/// <param name="Algorithm">The adaptation algorithm's name.</param>
+/// <param name="CreatedUtc">When it was written.</param>
+/// <param name="Normalisation">The input normalisation the model was trained with (apply the same when evaluating), or null.</param>
+/// <param name="OptionsJson">The run's <see cref="DannTrainerOptions"/> as JSON (schedules by description).</param>
+public sealed record CheckpointInfo(
+    string Path,
+    long Step,
+    long TotalSteps,
+    long Seed,
+    TrainingMode Mode,
+    OptimizerKind Optimizer,
+    string Algorithm,
+    DateTimeOffset CreatedUtc,
+    ChannelNormalisation? Normalisation,
+    string OptionsJson);

@@ -1,0 +1,31 @@
+using Microsoft.Extensions.Logging;
+
+namespace DomainAdaptation.Training;
+
+/// <summary>The trainer's log messages (source-generated).</summary>
+internal static partial class TrainerLog
+{
+    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Training {Algorithm} on {Data}: steps {FirstStep}..{TotalSteps}, {BatchSize} + {BatchSize2} samples per step, {Optimizer} lr {LearningRate}, {Dtype} on {Device}, seed {Seed}")]
+    public static partial void Started(ILogger logger, string algorithm, string data, long firstStep, long totalSteps, int batchSize, int batchSize2, OptimizerKind optimizer, double learningRate, string dtype, string device, long seed);
+
+    [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "Step {Step}/{TotalSteps}: label loss {LabelLoss:F4}, domain loss {DomainLoss:F4}, source acc {SourceAccuracy:F3}, domain acc {DomainAccuracy:F3}, λ {Lambda:F4}, lr {LearningRate:G4}, {StepMilliseconds:F1} ms")]
+    public static partial void Step(ILogger logger, long step, long totalSteps, double labelLoss, double domainLoss, double sourceAccuracy, double domainAccuracy, double lambda, double learningRate, double stepMilliseconds);
+
+    [LoggerMessage(EventId = 3, Level = LogLevel.Information, Message = "Evaluation at step {Step}: source acc {SourceAccuracy:F4}, target acc {TargetAccuracy:F4}, domain-classifier acc {DomainAccuracy:F4}, target entropy {TargetEntropy:F4} ({Milliseconds:F0} ms)")]
+    public static partial void Evaluated(ILogger logger, long step, double sourceAccuracy, double targetAccuracy, double domainAccuracy, double targetEntropy, double milliseconds);
+
+    [LoggerMessage(EventId = 4, Level = LogLevel.Information, Message = "Checkpoint at step {Step} written to {Path}")]
+    public static partial void CheckpointWritten(ILogger logger, long step, string path);
+
+    [LoggerMessage(EventId = 5, Level = LogLevel.Information, Message = "Resumed from {Path} at step {Step}/{TotalSteps}")]
+    public static partial void Resumed(ILogger logger, string path, long step, long totalSteps);
+
+    [LoggerMessage(EventId = 6, Level = LogLevel.Warning, Message = "Training cancelled after {Step} steps; checkpoint: {Path}")]
+    public static partial void Cancelled(ILogger logger, long step, string path);
+
+    [LoggerMessage(EventId = 7, Level = LogLevel.Error, Message = "Training diverged: {Message}")]
+    public static partial void Diverged(ILogger logger, string message);
+
+    [LoggerMessage(EventId = 8, Level = LogLevel.Information, Message = "Training finished: {Steps} steps in {Seconds:F1} s")]
+    public static partial void Finished(ILogger logger, long steps, double seconds);
+}

@@ -1,0 +1,353 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using System.Text;
+using DomainAdaptation.Data.Caching;
+using DomainAdaptation.Runtime;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using static TorchSharp.torch;
+
+namespace DomainAdaptation.Data.Formats;
+
+/// <summary>
+/// Reads MNIST-M (Ganin &amp; Lempitsky, 2015) as its authors released it: <c>mnist_m/mnist_m_train/*.png</c>,
+/// <c>mnist_m/mnist_m_test/*.png</c> (32×32 RGB) and the label files <c>mnist_m_train_labels.txt</c>,
+/// <c>mnist_m_test_labels.txt</c> (lines <c>file-name label</c>). Reads either the extracted folder or
+/// <c>mnist_m.tar.gz</c> itself, streamed (no extraction step; the archive is treated as untrusted).
+/// </summary>
+/// <remarks>
+/// Images come out in label-file order as uint8 <c>[N, 3, 32, 32]</c> with int64 labels <c>[N]</c>. PNGs are
+/// decoded by the managed <see cref="PngDecoder"/> in parallel. Decoded sets are cached (see
+/// <see cref="DataLoadOptions.UseCache"/>) under a key made of the source's checksum — the SHA-256 of the archive,
+/// or of the label file plus the listed images' names, sizes and modification times for a folder — so the next
+/// load reads raw tensor bytes, and a changed source is decoded again.
+/// </remarks>
+public static class MnistM
+{
+    /// <summary>Height and width of every MNIST-M image.</summary>
+    public const int ImageSize = 32;
+
+    /// <summary>Channels of every MNIST-M image (RGB).</summary>
+    public const int ImageChannels = 3;
+
+    /// <summary>The number of classes (digits).</summary>
+    public const int ClassCount = 10;
+
+    /// <summary>The file name of the authors' archive.</summary>
+    public const string ArchiveFileName = "mnist_m.tar.gz";
+
+    /// <summary>The folder that holds the splits inside the archive (and usually after extraction).</summary>
+    public const string ReleaseFolderName = "mnist_m";
+
+    private const string DecoderVersion = "mnist_m/png-planar/v1";
+    private const int ImageBytes = ImageChannels * ImageSize * ImageSize;
+
+    /// <summary>The image folder of a split, e.g. <c>mnist_m_train</c>.</summary>
+    /// <param name="split">The split.</param>
+    /// <returns>The folder name.</returns>
+    public static string ImageFolderName(MnistMSplit split) => split == MnistMSplit.Train ? "mnist_m_train" : "mnist_m_test";
+
+    /// <summary>The label file of a split, e.g. <c>mnist_m_train_labels.txt</c>.</summary>
+    /// <param name="split">The split.</param>
+    /// <returns>The file name.</returns>
+    public static string LabelFileName(MnistMSplit split) => ImageFolderName(split) + "_labels.txt";
+
+    /// <summary>Loads one split.</summary>
+    /// <param name="source">The archive (<c>mnist_m.tar.gz</c>), the extracted <c>mnist_m</c> folder (holding the label
+    /// files), or its parent folder (holding <c>mnist_m/</c> or <c>mnist_m.tar.gz</c>).</param>
+    /// <param name="split">The split.</param>
+    /// <param name="options">Cache, decompression bound and parallelism; null for defaults.</param>
+    /// <param name="logger">Receives cache hits and misses and timings; null for none.</param>
+    /// <param name="cancellationToken">Stops the load.</param>
+    /// <returns>uint8 images <c>[N, 3, 32, 32]</c> with int64 labels, in label-file order.</returns>
+    /// <exception cref="FileNotFoundException">When the source or a label file is missing.</exception>
+    /// <exception cref="DataFormatException">For a bad label line, a listed image that is absent, a corrupt PNG, an unsafe archive entry or an archive past the decompression bound.</exception>
+    public static SampleSet Load(string source, MnistMSplit split, DataLoadOptions? options = null, ILogger? logger = null,
+        CancellationToken cancellationToken = default)
+    {
+        IReadOnlyDictionary<MnistMSplit, SampleSet> sets = LoadSplits(source, [split], options, logger, cancellationToken);
+        return sets[split];
+    }
+
+    /// <summary>Loads several splits; from an archive, splits that are not cached are read in one pass.</summary>
+    /// <param name="source">As for <see cref="Load"/>.</param>
+    /// <param name="splits">The splits to load.</param>
+    /// <param name="options">Cache, decompression bound and parallelism; null for defaults.</param>
+    /// <param name="logger">Receives cache hits and misses and timings; null for none.</param>
+    /// <param name="cancellationToken">Stops the load.</param>
+    /// <returns>One set per requested split; the caller owns (and disposes) them.</returns>
+    /// <exception cref="FileNotFoundException">When the source or a label file is missing.</exception>
+    /// <exception cref="DataFormatException">As for <see cref="Load"/>.</exception>
+    public static IReadOnlyDictionary<MnistMSplit, SampleSet> LoadSplits(string source, IEnumerable<MnistMSplit> splits,
+        DataLoadOptions? options = null, ILogger? logger = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(source);
+        ArgumentNullException.ThrowIfNull(splits);
+        options = DataLoadOptionsValidator.EnsureValid(options);
+        logger ??= NullLogger.Instance;
+        MnistMSplit[] wanted = splits.Distinct().ToArray();
+        if (wanted.Length == 0) throw new ArgumentException("Name at least one split.", nameof(splits));
+        TorchRuntime.EnsureInitialized();
+
+        (string path, bool isArchive) = ResolveSource(source);
+        DecodedSetCache? cache = options.UseCache ? new DecodedSetCache(options.ResolveCacheDirectory(), logger) : null;
+        var result = new Dictionary<MnistMSplit, SampleSet>();
+        try
+        {
+            if (isArchive)
+            {
+                LoadFromArchive(path, wanted, options, cache, logger, result, cancellationToken);
+            }
+            else
+            {
+                foreach (MnistMSplit split in wanted)
+                {
+                    result[split] = LoadFromFolder(path, split, options, cache, logger, cancellationToken);
+                }
+            }
+
+            return result;
+        }
+        catch
+        {
+            foreach (SampleSet set in result.Values) set.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Finds the folder holding the label files: <paramref name="folder"/> itself or its <c>mnist_m</c> child.</summary>
+    /// <param name="folder">A folder.</param>
+    /// <returns>The release folder, or null.</returns>
+    internal static string? FindReleaseFolder(string folder)
+    {
+        foreach (string candidate in new[] { folder, Path.Combine(folder, ReleaseFolderName) })
+        {
+            if (File.Exists(Path.Combine(candidate, LabelFileName(MnistMSplit.Train))) ||
+                File.Exists(Path.Combine(candidate, LabelFileName(MnistMSplit.Test))))
+            {
+                return candidate;
+            }
+        }
+
+        return null;
+    }
+
+    private static (string Path, bool IsArchive) ResolveSource(string source)
+    {
+        string full = System.IO.Path.GetFullPath(source);
+        if (File.Exists(full)) return (full, true);
+        if (Directory.Exists(full))
+        {
+            string? release = FindReleaseFolder(full);
+            if (release is not null) return (release, false);
+            string archive = System.IO.Path.Combine(full, ArchiveFileName);
+            if (File.Exists(archive)) return (archive, true);
+        }
+
+        throw new FileNotFoundException(
+            $"MNIST-M was not found at '{full}'. Give the archive '{ArchiveFileName}' (the authors' release), the extracted " +
+            $"'{ReleaseFolderName}' folder holding '{LabelFileName(MnistMSplit.Train)}', '{LabelFileName(MnistMSplit.Test)}', " +
+            $"'{ImageFolderName(MnistMSplit.Train)}/' and '{ImageFolderName(MnistMSplit.Test)}/', or a folder containing either.", full);
+    }
+
+    private static string SetName(MnistMSplit split) => split == MnistMSplit.Train ? "MNIST-M train" : "MNIST-M test";
+
+    private static string EntryName(string sourcePath, MnistMSplit split) =>
+        $"mnist_m-{(split == MnistMSplit.Train ? "train" : "test")}-{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(sourcePath)))[..16]}";
+
+    private static void LoadFromArchive(string archivePath, MnistMSplit[] wanted, DataLoadOptions options, DecodedSetCache? cache,
+        ILogger logger, Dictionary<MnistMSplit, SampleSet> result, CancellationToken cancellationToken)
+    {
+        var keys = new Dictionary<MnistMSplit, byte[]>();
+        if (cache is not null)
+        {
+            string checksum = FileChecksum(archivePath, cancellationToken);
+            foreach (MnistMSplit split in wanted)
+            {
+                keys[split] = DecodedSetCache.Key(DecoderVersion, split.ToString(), "archive-sha256:" + checksum);
+                SampleSet? cached = cache.TryLoad(EntryName(archivePath, split), keys[split], SetName(split));
+                if (cached is not null) result[split] = cached;
+            }
+        }
+
+        MnistMSplit[] missing = wanted.Where(s => !result.ContainsKey(s)).ToArray();
+        if (missing.Length == 0) return;
+
+        var watch = Stopwatch.StartNew();
+        Dictionary<MnistMSplit, (List<MnistMLabelEntry> Entries, byte[][] Images)> read = ReadArchive(archivePath, missing, options, cancellationToken);
+        foreach (MnistMSplit split in missing)
+        {
+            (List<MnistMLabelEntry> entries, byte[][] images) = read[split];
+            string prefix = archivePath + "!" + ImageFolderName(split) + "/";
+            SampleSet set = Decode(SetName(split), entries, i => images[i], i => prefix + entries[i].FileName, options, cancellationToken);
+            result[split] = set;
+            DataLog.Decoded(logger, set.Name, set.Count, set.Shape.ToString(), archivePath, watch.ElapsedMilliseconds);
+            if (cache is not null) cache.Store(EntryName(archivePath, split), keys[split], set);
+        }
+    }
+
+    private static Dictionary<MnistMSplit, (List<MnistMLabelEntry>, byte[][])> ReadArchive(string archivePath, MnistMSplit[] splits,
+        DataLoadOptions options, CancellationToken cancellationToken)
+    {
+        var imageFolders = splits.ToDictionary(ImageFolderName, s => s, StringComparer.Ordinal);
+        var labelFiles = splits.ToDictionary(LabelFileName, s => s, StringComparer.Ordinal);
+        var images = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+        var labels = new Dictionary<MnistMSplit, (string Prefix, string EntryName, List<MnistMLabelEntry> Entries, HashSet<string> Pending)>();
+
+        foreach (ArchiveFile file in TarArchive.ReadFiles(archivePath, IsWanted, options, cancellationToken))
+        {
+            (string folder, string fileName) = Split(file.Name);
+            if (labelFiles.TryGetValue(fileName, out MnistMSplit labelSplit))
+            {
+                if (labels.ContainsKey(labelSplit)) continue;
+                string prefix = folder.Length == 0 ? ImageFolderName(labelSplit) + "/" : folder + "/" + ImageFolderName(labelSplit) + "/";
+                List<MnistMLabelEntry> entries = MnistMLabelFile.Parse(file.Content, archivePath + "!" + file.Name, ClassCount);
+                var pending = new HashSet<string>(entries.Select(e => prefix + e.FileName).Where(n => !images.ContainsKey(n)), StringComparer.Ordinal);
+                labels[labelSplit] = (prefix, file.Name, entries, pending);
+            }
+            else
+            {
+                images[file.Name] = file.Content;
+                MnistMSplit imageSplit = imageFolders[LastSegment(folder)];
+                if (labels.TryGetValue(imageSplit, out var known)) known.Pending.Remove(file.Name);
+            }
+
+            // The release stores each label file after its images: stop as soon as everything asked for is in hand.
+            if (labels.Count == splits.Length && labels.Values.All(l => l.Pending.Count == 0)) break;
+        }
+
+        var result = new Dictionary<MnistMSplit, (List<MnistMLabelEntry>, byte[][])>();
+        foreach (MnistMSplit split in splits)
+        {
+            if (!labels.TryGetValue(split, out var l))
+            {
+                throw new DataFormatException(archivePath,
+                    $"the archive has no '{LabelFileName(split)}' entry (expected '{ReleaseFolderName}/{LabelFileName(split)}'); is it the authors' {ArchiveFileName}?");
+            }
+
+            if (l.Pending.Count > 0)
+            {
+                List<MnistMLabelEntry> absent = l.Entries.Where(e => l.Pending.Contains(l.Prefix + e.FileName)).ToList();
+                throw new DataFormatException(archivePath + "!" + l.EntryName,
+                    $"lists {absent.Count:N0} image(s) that are not in the archive under '{l.Prefix}', first '{absent[0].FileName}' (line {absent[0].LineNumber}); the archive is incomplete — download it again.");
+            }
+
+            result[split] = (l.Entries, l.Entries.Select(e => images[l.Prefix + e.FileName]).ToArray());
+        }
+
+        return result;
+
+        bool IsWanted(string name)
+        {
+            (string folder, string fileName) = Split(name);
+            return labelFiles.ContainsKey(fileName) || imageFolders.ContainsKey(LastSegment(folder));
+        }
+    }
+
+    private static SampleSet LoadFromFolder(string root, MnistMSplit split, DataLoadOptions options, DecodedSetCache? cache,
+        ILogger logger, CancellationToken cancellationToken)
+    {
+        string labelPath = System.IO.Path.Combine(root, LabelFileName(split));
+        string imageFolder = System.IO.Path.Combine(root, ImageFolderName(split));
+        if (!File.Exists(labelPath))
+        {
+            throw new FileNotFoundException(
+                $"The MNIST-M label file '{labelPath}' does not exist. The extracted release holds '{LabelFileName(split)}' next to the folder '{ImageFolderName(split)}/'.", labelPath);
+        }
+
+        byte[] labelBytes = File.ReadAllBytes(labelPath);
+        List<MnistMLabelEntry> entries = MnistMLabelFile.Parse(labelBytes, labelPath, ClassCount);
+        string[] paths = entries.Select(e => System.IO.Path.Combine(imageFolder, e.FileName)).ToArray();
+
+        using var key = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        key.AppendData(Encoding.UTF8.GetBytes(DecoderVersion + "\n" + split + "\n"));
+        key.AppendData(labelBytes);
+        Span<byte> stat = stackalloc byte[16];
+        for (int i = 0; i < paths.Length; i++)
+        {
+            var info = new FileInfo(paths[i]);
+            if (!info.Exists)
+            {
+                int absent = paths.Count(p => !File.Exists(p));
+                throw new DataFormatException(labelPath,
+                    $"line {entries[i].LineNumber} lists '{entries[i].FileName}', but '{paths[i]}' does not exist ({absent:N0} of {paths.Length:N0} listed images are missing). Extract the archive completely.");
+            }
+
+            BitConverter.TryWriteBytes(stat, info.Length);
+            BitConverter.TryWriteBytes(stat[8..], info.LastWriteTimeUtc.Ticks);
+            key.AppendData(Encoding.UTF8.GetBytes(entries[i].FileName));
+            key.AppendData(stat);
+        }
+
+        byte[] sourceKey = key.GetHashAndReset();
+        string entryName = EntryName(root, split);
+        SampleSet? cached = cache?.TryLoad(entryName, sourceKey, SetName(split));
+        if (cached is not null) return cached;
+
+        var watch = Stopwatch.StartNew();
+        SampleSet set = Decode(SetName(split), entries, i => ReadImageFile(paths[i]), i => paths[i], options, cancellationToken);
+        DataLog.Decoded(logger, set.Name, set.Count, set.Shape.ToString(), root, watch.ElapsedMilliseconds);
+        cache?.Store(entryName, sourceKey, set);
+        return set;
+    }
+
+    private static byte[] ReadImageFile(string path)
+    {
+        try
+        {
+            return File.ReadAllBytes(path);
+        }
+        catch (FileNotFoundException ex)
+        {
+            throw new DataFormatException(path, "the listed image disappeared while loading.", ex);
+        }
+    }
+
+    private static SampleSet Decode(string name, List<MnistMLabelEntry> entries, Func<int, byte[]> bytesOf, Func<int, string> nameOf,
+        DataLoadOptions options, CancellationToken cancellationToken)
+    {
+        int count = entries.Count;
+        Tensor images = ParallelDecoding.DecodeAll(count, ImageBytes, options.MaxDegreeOfParallelism, cancellationToken,
+            (i, destination) =>
+            {
+                string imageName = nameOf(i);
+                DecodedImage image = PngDecoder.Decode(bytesOf(i), imageName, options.VerifyPngChecksums, maxPixels: 1 << 20);
+                if (image.Width != ImageSize || image.Height != ImageSize)
+                {
+                    throw new DataFormatException(imageName, $"the image is {image.Width}×{image.Height}, but MNIST-M images are {ImageSize}×{ImageSize}.");
+                }
+
+                image.CopyToPlanar(destination.Span, ImageChannels);
+            },
+            [count, ImageChannels, ImageSize, ImageSize]);
+        try
+        {
+            Tensor labels = tensor(entries.Select(e => (long)e.Label).ToArray(), ScalarType.Int64);
+            return new SampleSet(name, images, labels, ClassCount);
+        }
+        catch
+        {
+            images.Dispose();
+            throw;
+        }
+    }
+
+    private static string FileChecksum(string path, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        using FileStream file = CompressedFile.OpenExisting(path);
+        return Convert.ToHexStringLower(SHA256.HashData(file));
+    }
+
+    private static (string Folder, string FileName) Split(string name)
+    {
+        int slash = name.LastIndexOf('/');
+        return slash < 0 ? (string.Empty, name) : (name[..slash], name[(slash + 1)..]);
+    }
+
+    private static string LastSegment(string folder)
+    {
+        int slash = folder.LastIndexOf('/');
+        return slash < 0 ? folder : folder[(slash + 1)..];
+    }
+}

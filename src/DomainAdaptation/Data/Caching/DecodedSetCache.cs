@@ -112,7 +112,7 @@ internal sealed class DecodedSetCache
                 }
 
                 file.Write(hash.GetHashAndReset());
-                file.Flush(flushToDisk: true);
+                file.Flush();
             }
 
             File.Move(temporary, path, overwrite: true);

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace DomainAdaptation.Data.Formats;
 
 /// <summary>The CRC-32 of ISO 3309 / PNG (polynomial 0xEDB88320, reflected), slicing-by-4.</summary>
@@ -6,6 +7,7 @@ internal static class Crc32
     private static readonly uint[] Table = BuildTable();
 
     /// <summary>The CRC-32 of <paramref name="data"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static uint Compute(ReadOnlySpan<byte> data)
     {
         uint[] t = Table;

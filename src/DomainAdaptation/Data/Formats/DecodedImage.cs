@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace DomainAdaptation.Data.Formats;
 
 /// <summary>
@@ -51,19 +52,24 @@ public sealed class DecodedImage
     /// <exception cref="ArgumentException">When the channel count is not 1 or 3 or the destination is too small.</exception>
     public void CopyToPlanar(Span<byte> destination, int channels)
     {
+        Planarize(Pixels, Width, Height, Channels, destination, channels);
+    }
+
+    /// <summary>The conversion of <see cref="CopyToPlanar"/> on raw interleaved bytes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void Planarize(ReadOnlySpan<byte> src, int width, int height, int sc, Span<byte> destination, int channels)
+    {
         if (channels is not (1 or 3)) throw new ArgumentOutOfRangeException(nameof(channels), channels, "Planar output has 1 (grey) or 3 (RGB) channels.");
-        int plane = Width * Height;
+        int plane = width * height;
         if (destination.Length < plane * channels)
         {
-            throw new ArgumentException($"The destination holds {destination.Length} bytes but a {channels}×{Height}×{Width} image needs {plane * channels}.", nameof(destination));
+            throw new ArgumentException($"The destination holds {destination.Length} bytes but a {channels}×{height}×{width} image needs {plane * channels}.", nameof(destination));
         }
 
-        ReadOnlySpan<byte> src = Pixels;
-        int sc = Channels;
         if (sc <= 2)
         {
             Span<byte> grey = destination[..plane];
-            if (sc == 1) src.CopyTo(grey);
+            if (sc == 1) src[..plane].CopyTo(grey);
             else for (int i = 0; i < plane; i++) grey[i] = src[i * 2];
             for (int c = 1; c < channels; c++) grey.CopyTo(destination.Slice(c * plane, plane));
             return;

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Formats.Tar;
 using System.IO.Compression;
 
@@ -76,6 +77,31 @@ public static class TarArchive
         return files;
     }
 
+    /// <summary>
+    /// Streams the selected regular files to <paramref name="consume"/> in archive order, each in a buffer rented from
+    /// <see cref="ArrayPool{T}.Shared"/> that the consumer owns (and returns). Returning false stops the reading.
+    /// </summary>
+    internal static void ReadFilesPooled(string archivePath, Func<string, bool> include, long maxBytes,
+        Func<string, byte[], int, bool> consume, CancellationToken cancellationToken)
+    {
+        foreach ((TarEntry entry, string name) in Entries(archivePath, maxBytes, cancellationToken))
+        {
+            if (!IsRegularFile(entry) || !include(name)) continue;
+            string displayName = archivePath + "!" + name;
+            if (entry.Length > Array.MaxLength) throw new DataFormatException(displayName, $"the entry declares {entry.Length:N0} bytes, more than one array can hold.");
+            int length = (int)entry.Length;
+            byte[] buffer = ArrayPool<byte>.Shared.Rent(Math.Max(1, length));
+            int n = entry.DataStream is null ? 0 : CompressedFile.ReadFully(entry.DataStream, buffer.AsSpan(0, length), displayName);
+            if (n != length)
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+                throw new DataFormatException(displayName, $"the entry is truncated: {n:N0} of {length:N0} bytes; download the archive again.");
+            }
+
+            if (!consume(name, buffer, length)) return;
+        }
+    }
+
     private static IEnumerable<ArchiveFile> ReadFilesCore(string archivePath, Func<string, bool>? include, long maxBytes,
         CancellationToken cancellationToken)
     {
@@ -92,7 +118,7 @@ public static class TarArchive
         using FileStream file = CompressedFile.OpenExisting(archivePath);
         bool gzip = CompressedFile.IsGzip(file);
         Stream content = gzip
-            ? new BoundedReadStream(new GZipStream(file, CompressionMode.Decompress, leaveOpen: true), maxBytes, archivePath)
+            ? new BoundedReadStream(new BufferedStream(new GZipStream(file, CompressionMode.Decompress, leaveOpen: true), 1 << 16), maxBytes, archivePath)
             : new BoundedReadStream(file, maxBytes, archivePath, leaveOpen: true);
         using (content)
         using (var reader = new TarReader(content, leaveOpen: true))

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+
 namespace DomainAdaptation.Data.Formats;
 
 /// <summary>The CRC-32 of ISO 3309 / PNG (polynomial 0xEDB88320, reflected), slicing-by-4.</summary>

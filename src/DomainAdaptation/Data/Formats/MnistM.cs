@@ -47,12 +47,12 @@ public static class MnistM
     /// <summary>The image folder of a split, e.g. <c>mnist_m_train</c>.</summary>
     /// <param name="split">The split.</param>
     /// <returns>The folder name.</returns>
-    public static string ImageFolderName(MnistMSplit split) => split == MnistMSplit.Train ? "mnist_m_train" : "mnist_m_test";
+    public static string ImageFolderName(DataSplit split) => split == DataSplit.Train ? "mnist_m_train" : "mnist_m_test";
 
     /// <summary>The label file of a split, e.g. <c>mnist_m_train_labels.txt</c>.</summary>
     /// <param name="split">The split.</param>
     /// <returns>The file name.</returns>
-    public static string LabelFileName(MnistMSplit split) => ImageFolderName(split) + "_labels.txt";
+    public static string LabelFileName(DataSplit split) => ImageFolderName(split) + "_labels.txt";
 
     /// <summary>Loads one split.</summary>
     /// <param name="source">The archive (<c>mnist_m.tar.gz</c>), the extracted <c>mnist_m</c> folder (holding the label
@@ -64,10 +64,10 @@ public static class MnistM
     /// <returns>uint8 images <c>[N, 3, 32, 32]</c> with int64 labels, in label-file order.</returns>
     /// <exception cref="FileNotFoundException">When the source or a label file is missing.</exception>
     /// <exception cref="DataFormatException">For a bad label line, a listed image that is absent, a corrupt PNG, an unsafe archive entry or an archive past the decompression bound.</exception>
-    public static SampleSet Load(string source, MnistMSplit split, DataLoadOptions? options = null, ILogger? logger = null,
+    public static SampleSet Load(string source, DataSplit split, DataLoadOptions? options = null, ILogger? logger = null,
         CancellationToken cancellationToken = default)
     {
-        IReadOnlyDictionary<MnistMSplit, SampleSet> sets = LoadSplits(source, [split], options, logger, cancellationToken);
+        IReadOnlyDictionary<DataSplit, SampleSet> sets = LoadSplits(source, [split], options, logger, cancellationToken);
         return sets[split];
     }
 
@@ -80,20 +80,20 @@ public static class MnistM
     /// <returns>One set per requested split; the caller owns (and disposes) them.</returns>
     /// <exception cref="FileNotFoundException">When the source or a label file is missing.</exception>
     /// <exception cref="DataFormatException">As for <see cref="Load"/>.</exception>
-    public static IReadOnlyDictionary<MnistMSplit, SampleSet> LoadSplits(string source, IEnumerable<MnistMSplit> splits,
+    public static IReadOnlyDictionary<DataSplit, SampleSet> LoadSplits(string source, IEnumerable<DataSplit> splits,
         DataLoadOptions? options = null, ILogger? logger = null, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(source);
         ArgumentNullException.ThrowIfNull(splits);
         options = DataLoadOptionsValidator.EnsureValid(options);
         logger ??= NullLogger.Instance;
-        MnistMSplit[] wanted = splits.Distinct().ToArray();
+        DataSplit[] wanted = splits.Distinct().ToArray();
         if (wanted.Length == 0) throw new ArgumentException("Name at least one split.", nameof(splits));
         TorchRuntime.EnsureInitialized();
 
         (string path, bool isArchive) = ResolveSource(source);
         DecodedSetCache? cache = options.UseCache ? new DecodedSetCache(options.ResolveCacheDirectory(), logger) : null;
-        var result = new Dictionary<MnistMSplit, SampleSet>();
+        var result = new Dictionary<DataSplit, SampleSet>();
         try
         {
             if (isArchive)
@@ -102,7 +102,7 @@ public static class MnistM
             }
             else
             {
-                foreach (MnistMSplit split in wanted)
+                foreach (DataSplit split in wanted)
                 {
                     result[split] = LoadFromFolder(path, split, options, cache, logger, cancellationToken);
                 }
@@ -124,8 +124,8 @@ public static class MnistM
     {
         foreach (string candidate in new[] { folder, Path.Combine(folder, ReleaseFolderName) })
         {
-            if (File.Exists(Path.Combine(candidate, LabelFileName(MnistMSplit.Train))) ||
-                File.Exists(Path.Combine(candidate, LabelFileName(MnistMSplit.Test))))
+            if (File.Exists(Path.Combine(candidate, LabelFileName(DataSplit.Train))) ||
+                File.Exists(Path.Combine(candidate, LabelFileName(DataSplit.Test))))
             {
                 return candidate;
             }
@@ -148,23 +148,23 @@ public static class MnistM
 
         throw new FileNotFoundException(
             $"MNIST-M was not found at '{full}'. Give the archive '{ArchiveFileName}' (the authors' release), the extracted " +
-            $"'{ReleaseFolderName}' folder holding '{LabelFileName(MnistMSplit.Train)}', '{LabelFileName(MnistMSplit.Test)}', " +
-            $"'{ImageFolderName(MnistMSplit.Train)}/' and '{ImageFolderName(MnistMSplit.Test)}/', or a folder containing either.", full);
+            $"'{ReleaseFolderName}' folder holding '{LabelFileName(DataSplit.Train)}', '{LabelFileName(DataSplit.Test)}', " +
+            $"'{ImageFolderName(DataSplit.Train)}/' and '{ImageFolderName(DataSplit.Test)}/', or a folder containing either.", full);
     }
 
-    private static string SetName(MnistMSplit split) => split == MnistMSplit.Train ? "MNIST-M train" : "MNIST-M test";
+    private static string SetName(DataSplit split) => split == DataSplit.Train ? "MNIST-M train" : "MNIST-M test";
 
-    private static string EntryName(string sourcePath, MnistMSplit split) =>
-        $"mnist_m-{(split == MnistMSplit.Train ? "train" : "test")}-{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(sourcePath)))[..16]}";
+    private static string EntryName(string sourcePath, DataSplit split) =>
+        $"mnist_m-{(split == DataSplit.Train ? "train" : "test")}-{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(sourcePath)))[..16]}";
 
-    private static void LoadFromArchive(string archivePath, MnistMSplit[] wanted, DataLoadOptions options, DecodedSetCache? cache,
-        ILogger logger, Dictionary<MnistMSplit, SampleSet> result, CancellationToken cancellationToken)
+    private static void LoadFromArchive(string archivePath, DataSplit[] wanted, DataLoadOptions options, DecodedSetCache? cache,
+        ILogger logger, Dictionary<DataSplit, SampleSet> result, CancellationToken cancellationToken)
     {
-        var keys = new Dictionary<MnistMSplit, byte[]>();
+        var keys = new Dictionary<DataSplit, byte[]>();
         if (cache is not null)
         {
             string checksum = FileChecksum(archivePath, cancellationToken);
-            foreach (MnistMSplit split in wanted)
+            foreach (DataSplit split in wanted)
             {
                 keys[split] = DecodedSetCache.Key(DecoderVersion, split.ToString(), "archive-sha256:" + checksum);
                 SampleSet? cached = cache.TryLoad(EntryName(archivePath, split), keys[split], SetName(split));
@@ -172,12 +172,12 @@ public static class MnistM
             }
         }
 
-        MnistMSplit[] missing = wanted.Where(s => !result.ContainsKey(s)).ToArray();
+        DataSplit[] missing = wanted.Where(s => !result.ContainsKey(s)).ToArray();
         if (missing.Length == 0) return;
 
         var watch = Stopwatch.StartNew();
-        Dictionary<MnistMSplit, SampleSet> decoded = ReadAndDecodeArchive(archivePath, missing, options, cancellationToken);
-        foreach (MnistMSplit split in missing)
+        Dictionary<DataSplit, SampleSet> decoded = ReadAndDecodeArchive(archivePath, missing, options, cancellationToken);
+        foreach (DataSplit split in missing)
         {
             SampleSet set = decoded[split];
             result[split] = set;
@@ -186,12 +186,12 @@ public static class MnistM
         }
     }
 
-    private static Dictionary<MnistMSplit, SampleSet> ReadAndDecodeArchive(string archivePath, MnistMSplit[] splits,
+    private static Dictionary<DataSplit, SampleSet> ReadAndDecodeArchive(string archivePath, DataSplit[] splits,
         DataLoadOptions options, CancellationToken cancellationToken)
     {
         var imageFolders = splits.ToDictionary(ImageFolderName, s => s, StringComparer.Ordinal);
         var labelFiles = splits.ToDictionary(LabelFileName, s => s, StringComparer.Ordinal);
-        var labels = new Dictionary<MnistMSplit, (string Prefix, string EntryName, List<MnistMLabelEntry> Entries, HashSet<string> Pending)>();
+        var labels = new Dictionary<DataSplit, (string Prefix, string EntryName, List<MnistMLabelEntry> Entries, HashSet<string> Pending)>();
 
         // The gzip stream is read on this thread while worker threads decode the PNGs already read; the reader keeps
         // one core busy, so one worker fewer than the allowed parallelism (measured: 2 workers on 2 cores double the
@@ -202,7 +202,7 @@ public static class MnistM
         TarArchive.ReadFilesPooled(archivePath, IsWanted, options.MaxDecompressedBytes, (name, buffer, length) =>
         {
             (string folder, string fileName) = Split(name);
-            if (labelFiles.TryGetValue(fileName, out MnistMSplit labelSplit))
+            if (labelFiles.TryGetValue(fileName, out DataSplit labelSplit))
             {
                 try
                 {
@@ -222,7 +222,7 @@ public static class MnistM
             else if (!decoder.Contains(name))
             {
                 decoder.Post(name, buffer, length);
-                MnistMSplit imageSplit = imageFolders[LastSegment(folder)];
+                DataSplit imageSplit = imageFolders[LastSegment(folder)];
                 if (labels.TryGetValue(imageSplit, out var known)) known.Pending.Remove(name);
             }
             else
@@ -235,10 +235,10 @@ public static class MnistM
         }, cancellationToken);
 
         decoder.Complete();
-        var result = new Dictionary<MnistMSplit, SampleSet>();
+        var result = new Dictionary<DataSplit, SampleSet>();
         try
         {
-            foreach (MnistMSplit split in splits)
+            foreach (DataSplit split in splits)
             {
                 if (!labels.TryGetValue(split, out var l))
                 {
@@ -277,7 +277,7 @@ public static class MnistM
         }
     }
 
-    private static SampleSet LoadFromFolder(string root, MnistMSplit split, DataLoadOptions options, DecodedSetCache? cache,
+    private static SampleSet LoadFromFolder(string root, DataSplit split, DataLoadOptions options, DecodedSetCache? cache,
         ILogger logger, CancellationToken cancellationToken)
     {
         string labelPath = System.IO.Path.Combine(root, LabelFileName(split));

@@ -62,7 +62,7 @@ public static class PngDecoder
     /// <param name="verifyChecksums">Whether to check CRC-32s.</param>
     /// <param name="width">The required width.</param>
     /// <param name="height">The required height.</param>
-    /// <param name="channels">1 or 3 output channels (see <see cref="DecodedImage.CopyToPlanar"/>).</param>
+    /// <param name="channels">1 or 3 output channels (see DecodedImage.CopyToPlanar).</param>
     /// <param name="destination"><c>channels × height × width</c> bytes.</param>
     /// <param name="sizeRequirement">Explains the required size in the error, e.g. "MNIST-M images are 32×32".</param>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

@@ -19,7 +19,7 @@ public class MnistMTimingProbe(ITestOutputHelper output)
             var w = Stopwatch.StartNew();
             var cpu = Process.GetCurrentProcess().TotalProcessorTime;
             if (i == 1) { options.UseCache = false; options.MaxDegreeOfParallelism = 3; } else if (i == 2) { options.UseCache = true; options.MaxDegreeOfParallelism = 2; }
-            using var set = MnistM.Load(path, MnistMSplit.Train, options, logger);
+            using var set = MnistM.Load(path, DataSplit.Train, options, logger);
             output.WriteLine($"load {i}: {w.ElapsedMilliseconds} ms, cpu {(Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds} ms, {set.Count}, gc {GC.CollectionCount(0)}/{GC.CollectionCount(1)}/{GC.CollectionCount(2)} pause {GC.GetTotalPauseDuration().TotalMilliseconds} ms");
         }
     }

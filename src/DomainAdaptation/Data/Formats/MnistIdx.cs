@@ -129,22 +129,30 @@ public static class MnistIdx
 
     private static void ReadHeader(Stream stream, Span<byte> header, string path, int magic, int otherMagic, string kind, string otherKind, string content)
     {
-        int n = CompressedFile.ReadFully(stream, header, path);
-        if (n < header.Length)
+        int n = CompressedFile.ReadFully(stream, header[..4], path);
+        if (n < 4)
         {
             throw new DataFormatException(path, $"has only {n} bytes, too few for an IDX {kind} header ({header.Length} bytes). The file is truncated or empty; download it again.");
         }
 
         int found = BinaryPrimitives.ReadInt32BigEndian(header);
-        if (found == magic) return;
         if (found == otherMagic)
         {
             throw new DataFormatException(path, $"is an IDX {otherKind} file (magic {otherMagic}), but an {kind} file (magic {magic}) was expected here; the {kind} and {otherKind} files are swapped.");
         }
 
-        throw new DataFormatException(path,
-            $"has magic number {found} (bytes {Convert.ToHexString(header[..4])}), but an IDX {kind} file starts with {magic} (00000{(magic == ImagesMagic ? "803" : "801")}). " +
-            $"It is not an MNIST {content} file, or it is damaged; download it again.");
+        if (found != magic)
+        {
+            throw new DataFormatException(path,
+                $"has magic number {found} (bytes {Convert.ToHexString(header[..4])}), but an IDX {kind} file starts with {magic} (00000{(magic == ImagesMagic ? "803" : "801")}). " +
+                $"It is not an MNIST {content} file, or it is damaged; download it again.");
+        }
+
+        n = CompressedFile.ReadFully(stream, header[4..], path);
+        if (n < header.Length - 4)
+        {
+            throw new DataFormatException(path, $"has only {n + 4} bytes, too few for an IDX {kind} header ({header.Length} bytes). The file is truncated; download it again.");
+        }
     }
 
     private static int ReadDimension(ReadOnlySpan<byte> bytes, string path, string field)

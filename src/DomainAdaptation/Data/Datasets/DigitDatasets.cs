@@ -28,15 +28,7 @@ public static class DigitDatasets
         ArgumentException.ThrowIfNullOrWhiteSpace(dataRoot);
         string root = Path.GetFullPath(dataRoot);
         var missing = new List<string>();
-        var mnist = new string[4];
-        for (int i = 0; i < 4; i++)
-        {
-            string gz = Path.Combine(root, MnistFolder, MnistBaseNames[i] + ".gz");
-            string raw = Path.Combine(root, MnistFolder, MnistBaseNames[i]);
-            mnist[i] = File.Exists(gz) ? gz : File.Exists(raw) ? raw : string.Empty;
-            if (mnist[i].Length == 0) missing.Add($"{gz} (or uncompressed: {raw})");
-        }
-
+        string[] mnist = FindMnist(root, missing);
         string mnistMFolder = Path.Combine(root, MnistMFolder);
         string archive = Path.Combine(mnistMFolder, MnistM.ArchiveFileName);
         string? mnistM = File.Exists(archive) ? archive : Directory.Exists(mnistMFolder) ? MnistM.FindReleaseFolder(mnistMFolder) : null;
@@ -129,16 +121,8 @@ public static class DigitDatasets
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(dataRoot);
         string root = Path.GetFullPath(dataRoot);
-        var paths = new string[4];
         var missing = new List<string>();
-        for (int i = 0; i < 4; i++)
-        {
-            string gz = Path.Combine(root, MnistFolder, MnistBaseNames[i] + ".gz");
-            string raw = Path.Combine(root, MnistFolder, MnistBaseNames[i]);
-            paths[i] = File.Exists(gz) ? gz : File.Exists(raw) ? raw : string.Empty;
-            if (paths[i].Length == 0) missing.Add($"{gz} (or uncompressed: {raw})");
-        }
-
+        string[] paths = FindMnist(root, missing);
         if (missing.Count > 0)
         {
             throw new FileNotFoundException(
@@ -147,5 +131,19 @@ public static class DigitDatasets
         }
 
         return new DigitsDataFiles(paths[0], paths[1], paths[2], paths[3], string.Empty);
+    }
+
+    private static string[] FindMnist(string root, List<string> missing)
+    {
+        var paths = new string[MnistBaseNames.Length];
+        for (int i = 0; i < paths.Length; i++)
+        {
+            string gz = Path.Combine(root, MnistFolder, MnistBaseNames[i] + ".gz");
+            string raw = Path.Combine(root, MnistFolder, MnistBaseNames[i]);
+            paths[i] = File.Exists(gz) ? gz : File.Exists(raw) ? raw : string.Empty;
+            if (paths[i].Length == 0) missing.Add($"{gz} (or uncompressed: {raw})");
+        }
+
+        return paths;
     }
 }

@@ -68,7 +68,14 @@ public static class TarArchive
             Directory.CreateDirectory(Path.GetDirectoryName(target)!);
             using (var output = new FileStream(target, FileMode.Create, FileAccess.Write, FileShare.None))
             {
-                entry.DataStream?.CopyTo(output);
+                try
+                {
+                    entry.DataStream?.CopyTo(output);
+                }
+                catch (Exception ex) when (ex is InvalidDataException or EndOfStreamException)
+                {
+                    throw new DataFormatException(archivePath + "!" + name, $"the entry is corrupt or truncated ({ex.Message}); download the archive again.", ex);
+                }
             }
 
             files++;

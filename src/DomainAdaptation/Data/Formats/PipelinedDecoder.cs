@@ -46,8 +46,10 @@ internal sealed class PipelinedDecoder : IDisposable
                         lock (_chunks) chunk = _chunks[slot / ItemsPerChunk];
                         decode(name, data.AsMemory(0, length), chunk.AsSpan(slot % ItemsPerChunk * _itemBytes, _itemBytes));
                     }
-                    catch (Exception ex) when (ex is DataFormatException or ArgumentException)
+                    catch (Exception ex) when (ex is not OperationCanceledException)
                     {
+                        // Kept with the item (raised only if it is asked for); a worker never dies on bad input,
+                        // so the reader can never block on a full queue that nobody drains.
                         _errors[slot] = ExceptionDispatchInfo.Capture(ex);
                     }
                     finally

@@ -162,6 +162,21 @@ public class MnistMTests : IDisposable
         AssertMatches(set, _release);
     }
 
+    [Fact]
+    public void Load_Cancelled_ThrowsOperationCanceled()
+    {
+        string archive = _release.WriteArchive(_temp.Combine("a.tar.gz"));
+        string folder = _release.WriteFolder(_temp.Combine("f"));
+        using var cancelled = new CancellationTokenSource();
+        cancelled.Cancel();
+
+        Action fromArchive = () => MnistM.Load(archive, DataSplit.Test, NoCache, cancellationToken: cancelled.Token).Dispose();
+        Action fromFolder = () => MnistM.Load(folder, DataSplit.Test, NoCache, cancellationToken: cancelled.Token).Dispose();
+
+        fromArchive.Should().Throw<OperationCanceledException>();
+        fromFolder.Should().Throw<OperationCanceledException>();
+    }
+
     internal static void AssertMatches(SampleSet set, SyntheticMnistM release)
     {
         set.Count.Should().Be(release.Names.Length);

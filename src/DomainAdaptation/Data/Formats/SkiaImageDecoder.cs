@@ -1,0 +1,72 @@
+using System.Runtime.CompilerServices;
+using SkiaSharp;
+
+namespace DomainAdaptation.Data.Formats;
+
+/// <summary>
+/// Decodes JPEG, BMP, GIF, WebP (anything but PNG) through SkiaSharp's managed API, which TorchSharp already
+/// references. SkiaSharp's native library is not part of the DomainAdaptation package: when it is missing, the error
+/// says which package to add to the application.
+/// </summary>
+internal static class SkiaImageDecoder
+{
+    /// <summary>The message when libSkiaSharp cannot be loaded.</summary>
+    internal static string MissingNativeLibraryMessage(string path) =>
+        $"Decoding '{path}' needs SkiaSharp's native library (libSkiaSharp), which is not installed. The DomainAdaptation " +
+        "package decodes PNG itself but leaves JPEG, BMP, GIF and WebP to SkiaSharp and does not ship SkiaSharp's native assets. " +
+        "Add the package SkiaSharp.NativeAssets.Linux (or SkiaSharp.NativeAssets.Linux.NoDependencies; on Windows or macOS " +
+        "SkiaSharp.NativeAssets.Win32 / .macOS) to the application, with the same version as the SkiaSharp it uses " +
+        "(TorchSharp 0.107 brings SkiaSharp 2.88.6) — or convert the images to PNG.";
+
+    /// <summary>Decodes an image file's bytes to 8-bit RGBA.</summary>
+    /// <param name="data">The file's bytes.</param>
+    /// <param name="path">The file, for messages.</param>
+    /// <param name="maxPixels">The largest width × height accepted.</param>
+    /// <returns>The image with 4 interleaved channels (RGBA, unpremultiplied).</returns>
+    /// <exception cref="DataFormatException">When the bytes are not a readable image.</exception>
+    /// <exception cref="InvalidOperationException">When SkiaSharp's native library is missing.</exception>
+    public static DecodedImage Decode(byte[] data, string path, long maxPixels)
+    {
+        try
+        {
+            return DecodeCore(data, path, maxPixels);
+        }
+        catch (Exception ex) when (ex is DllNotFoundException or TypeInitializationException or EntryPointNotFoundException or BadImageFormatException)
+        {
+            throw new InvalidOperationException(MissingNativeLibraryMessage(path), ex);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static DecodedImage DecodeCore(byte[] data, string path, long maxPixels)
+    {
+        using SKData skData = SKData.CreateCopy(data);
+        using SKCodec? codec = SKCodec.Create(skData);
+        if (codec is null)
+        {
+            throw new DataFormatException(path, "is not an image that can be read (PNG, JPEG, BMP, GIF or WebP expected), or it is damaged.");
+        }
+
+        int width = codec.Info.Width, height = codec.Info.Height;
+        if (width <= 0 || height <= 0 || (long)width * height > maxPixels)
+        {
+            throw new DataFormatException(path, $"is {width}×{height} pixels; images must have 1 to {maxPixels:N0} pixels.");
+        }
+
+        var info = new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
+        using var bitmap = new SKBitmap(info);
+        SKCodecResult result = codec.GetPixels(info, bitmap.GetPixels());
+        if (result != SKCodecResult.Success)
+        {
+            throw new DataFormatException(path, result == SKCodecResult.IncompleteInput
+                ? "is truncated: the image data end before the last row. Obtain the file again."
+                : $"could not be decoded ({result}); the file is damaged or uses an unsupported variant.");
+        }
+
+        ReadOnlySpan<byte> span = bitmap.GetPixelSpan();
+        int rowBytes = width * 4;
+        var pixels = new byte[(long)rowBytes * height];
+        for (int y = 0; y < height; y++) span.Slice(y * bitmap.RowBytes, rowBytes).CopyTo(pixels.AsSpan(y * rowBytes, rowBytes));
+        return new DecodedImage(width, height, 4, pixels);
+    }
+}

@@ -17,7 +17,7 @@ public class AddDomainAdaptationTests
             .BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
 
         var factory = services.GetRequiredService<IDannTrainerFactory>();
-        using var data = TestData.Blobs(12, 12, features: 3, classes: 2, seed: 1);
+        using var data = SyntheticData.Blobs(12, 12, features: 3, classes: 2, seed: 1);
         using DannTrainer trainer = factory.Create(TestModels.Mlp(3, 4, 2, seed: 1), data);
 
         trainer.TotalSteps.Should().Be(3);
@@ -44,7 +44,7 @@ public class AddDomainAdaptationTests
     public void Create_ConfigureMakesOptionsInvalid_ThrowsOptionsValidationException()
     {
         using ServiceProvider services = new ServiceCollection().AddDomainAdaptation(o => o.Steps = 10).BuildServiceProvider();
-        using var data = TestData.Blobs(12, 12, features: 3, classes: 2, seed: 1);
+        using var data = SyntheticData.Blobs(12, 12, features: 3, classes: 2, seed: 1);
 
         var act = () => services.GetRequiredService<IDannTrainerFactory>().Create(TestModels.Mlp(3, 4, 2, seed: 1), data, configure: o => o.BatchSizePerDomain = 0);
 
@@ -70,7 +70,7 @@ public class AddDomainAdaptationTests
             .AddSingleton<ILoggerFactory>(provider)
             .AddDomainAdaptation(o => (o.Steps, o.LogInterval) = (2, 1))
             .BuildServiceProvider();
-        using var data = TestData.Blobs(12, 12, features: 3, classes: 2, seed: 1);
+        using var data = SyntheticData.Blobs(12, 12, features: 3, classes: 2, seed: 1);
 
         using (DannTrainer trainer = services.GetRequiredService<IDannTrainerFactory>().Create(TestModels.Mlp(3, 4, 2, seed: 1), data))
         {

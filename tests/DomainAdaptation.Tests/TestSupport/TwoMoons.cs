@@ -38,8 +38,8 @@ internal static class TwoMoons
 
         for (int i = 0; i < n; i++)
         {
-            x[i, 0] += noise * TestData.Gaussian(random);
-            x[i, 1] += noise * TestData.Gaussian(random);
+            x[i, 0] += noise * SyntheticData.Gaussian(random);
+            x[i, 1] += noise * SyntheticData.Gaussian(random);
         }
 
         return (x, y);

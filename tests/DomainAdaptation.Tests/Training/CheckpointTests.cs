@@ -12,7 +12,7 @@ public class CheckpointTests
     [Fact]
     public void SaveCheckpoint_RoundTrip_RestoresEveryEntryBitwiseAndTheMetadata()
     {
-        using var data = TestData.Blobs(30, 30, features: 3, classes: 3, seed: 1);
+        using var data = SyntheticData.Blobs(30, 30, features: 3, classes: 3, seed: 1);
         using var folder = new TempDirectory();
         var model = TestModels.Mlp(3, 5, 3, seed: 4, batchNorm: true);
         var options = new DannTrainerOptions { Steps = 3, BatchSizePerDomain = 6, Seed = 77, CheckpointDirectory = folder.Path, Normalisation = NormalisationKind.MeanStdOverBothDomains };
@@ -39,7 +39,7 @@ public class CheckpointTests
     [Fact]
     public void Checkpoints_KeepOnlyTheNewest_AndLeaveNoTemporaryFiles()
     {
-        using var data = TestData.Blobs(20, 20, features: 2, classes: 2, seed: 1);
+        using var data = SyntheticData.Blobs(20, 20, features: 2, classes: 2, seed: 1);
         using var folder = new TempDirectory();
         var options = new DannTrainerOptions { Steps = 5, BatchSizePerDomain = 4, CheckpointDirectory = folder.Path, CheckpointInterval = 1, CheckpointsToKeep = 2 };
         using var trainer = new DannTrainer(TestModels.Mlp(2, 3, 2, seed: 1), data, options);
@@ -52,7 +52,7 @@ public class CheckpointTests
     [Fact]
     public void FindLatest_NewestCorrupted_FallsBackToThePreviousAndReadInfoExplains()
     {
-        using var data = TestData.Blobs(20, 20, features: 2, classes: 2, seed: 1);
+        using var data = SyntheticData.Blobs(20, 20, features: 2, classes: 2, seed: 1);
         using var folder = new TempDirectory();
         var options = new DannTrainerOptions { Steps = 4, BatchSizePerDomain = 4, CheckpointDirectory = folder.Path, CheckpointInterval = 2 };
         using (var trainer = new DannTrainer(TestModels.Mlp(2, 3, 2, seed: 1), data, options))
@@ -92,7 +92,7 @@ public class CheckpointTests
     [Fact]
     public void Resume_DifferentTrajectoryOptions_ThrowsListingEachDifference()
     {
-        using var data = TestData.Blobs(20, 20, features: 2, classes: 2, seed: 1);
+        using var data = SyntheticData.Blobs(20, 20, features: 2, classes: 2, seed: 1);
         using var folder = new TempDirectory();
         var options = new DannTrainerOptions { Steps = 4, BatchSizePerDomain = 4, CheckpointDirectory = folder.Path };
         using (var trainer = new DannTrainer(TestModels.Mlp(2, 3, 2, seed: 1), data, options))
@@ -114,7 +114,7 @@ public class CheckpointTests
     [Fact]
     public void LoadModel_DifferentArchitecture_ThrowsNamingTheEntryAndBothShapes()
     {
-        using var data = TestData.Blobs(20, 20, features: 2, classes: 2, seed: 1);
+        using var data = SyntheticData.Blobs(20, 20, features: 2, classes: 2, seed: 1);
         using var folder = new TempDirectory();
         using (var trainer = new DannTrainer(TestModels.Mlp(2, 3, 2, seed: 1), data, new DannTrainerOptions { Steps = 1, BatchSizePerDomain = 4, CheckpointDirectory = folder.Path }))
         {
@@ -130,7 +130,7 @@ public class CheckpointTests
     [Fact]
     public void LoadModel_IntoFloat64Model_ConvertsAndEvaluatesTheSame()
     {
-        using var data = TestData.Blobs(20, 20, features: 2, classes: 2, seed: 1);
+        using var data = SyntheticData.Blobs(20, 20, features: 2, classes: 2, seed: 1);
         using var folder = new TempDirectory();
         var model = TestModels.Mlp(2, 3, 2, seed: 1);
         using var trainer = new DannTrainer(model, data, new DannTrainerOptions { Steps = 5, BatchSizePerDomain = 4, CheckpointDirectory = folder.Path });

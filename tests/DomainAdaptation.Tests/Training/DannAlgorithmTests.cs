@@ -15,7 +15,7 @@ public class DannAlgorithmTests
     [InlineData(2.5, BatchNormMode.Separate)]
     public void ComputeLosses_DomainLossGradientAtFeatureExtractor_IsMinusLambdaTimesUnreversed(double lambda, BatchNormMode mode)
     {
-        using var data = TestData.Blobs(32, 32, features: 3, classes: 3, seed: 5);
+        using var data = SyntheticData.Blobs(32, 32, features: 3, classes: 3, seed: 5);
         var model = TestModels.Mlp(3, 6, 3, seed: 11, dtype: ScalarType.Float64);
         using var converter = new SampleConverter(ScalarType.Float64, CPU);
         var assembler = new BatchAssembler(data, converter);
@@ -51,7 +51,7 @@ public class DannAlgorithmTests
     [Fact]
     public void ComputeLosses_CrossEntropyDomainLossWithOneLogit_ThrowsNamingTheOption()
     {
-        using var data = TestData.Blobs(16, 16, features: 3, classes: 2, seed: 5);
+        using var data = SyntheticData.Blobs(16, 16, features: 3, classes: 2, seed: 5);
         var model = TestModels.Mlp(3, 4, 2, seed: 1, domainOutputs: 1, dtype: ScalarType.Float64);
         using var converter = new SampleConverter(ScalarType.Float64, CPU);
         using var scope = NewDisposeScope();
@@ -66,7 +66,7 @@ public class DannAlgorithmTests
     [Fact]
     public void ComputeLosses_SourceOnly_HasNoDomainLossAndTrainsOnSourceLabels()
     {
-        using var data = TestData.Blobs(16, 16, features: 3, classes: 2, seed: 5);
+        using var data = SyntheticData.Blobs(16, 16, features: 3, classes: 2, seed: 5);
         var model = TestModels.Mlp(3, 4, 2, seed: 1, dtype: ScalarType.Float64);
         using var converter = new SampleConverter(ScalarType.Float64, CPU);
         using var scope = NewDisposeScope();

@@ -14,7 +14,7 @@ public class DannTrainerTests
     [Fact]
     public void Train_StepMetrics_FollowTheScheduleAtProgressStepOverTotal()
     {
-        using var data = TestData.Blobs(40, 40, features: 3, classes: 3, seed: 1);
+        using var data = SyntheticData.Blobs(40, 40, features: 3, classes: 3, seed: 1);
         var steps = new List<StepMetrics>();
         using var trainer = new DannTrainer(TestModels.Mlp(3, 4, 3, seed: 1), data, new DannTrainerOptions { Steps = 10, BatchSizePerDomain = 8, LearningRate = 0.03 });
 
@@ -41,7 +41,7 @@ public class DannTrainerTests
     [Fact]
     public void Train_SourceOnly_NoDomainLossAndDomainHeadUntouched()
     {
-        using var data = TestData.Blobs(40, 40, features: 3, classes: 3, seed: 1);
+        using var data = SyntheticData.Blobs(40, 40, features: 3, classes: 3, seed: 1);
         var model = TestModels.Mlp(3, 4, 3, seed: 1);
         var domainHeadBefore = model.DomainClassifier.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.clone());
         var steps = new List<StepMetrics>();
@@ -59,7 +59,7 @@ public class DannTrainerTests
     [Fact]
     public void Train_TargetOnly_TrainsOnTargetLabels()
     {
-        using var data = TestData.Blobs(40, 40, features: 3, classes: 3, seed: 1);
+        using var data = SyntheticData.Blobs(40, 40, features: 3, classes: 3, seed: 1);
         var steps = new List<StepMetrics>();
         using var trainer = new DannTrainer(TestModels.Mlp(3, 4, 3, seed: 1), data, new DannTrainerOptions { Steps = 3, BatchSizePerDomain = 8, Mode = TrainingMode.TargetOnly });
 
@@ -80,7 +80,7 @@ public class DannTrainerTests
     [Fact]
     public void Ctor_InvalidOptions_ThrowsTheValidatorsMessage()
     {
-        using var data = TestData.Blobs(8, 8, features: 2, classes: 2, seed: 1);
+        using var data = SyntheticData.Blobs(8, 8, features: 2, classes: 2, seed: 1);
 
         FluentActions.Invoking(() => new DannTrainer(TestModels.Mlp(2, 3, 2, seed: 1), data, new DannTrainerOptions { Steps = 1, LearningRate = -1 }))
             .Should().Throw<Microsoft.Extensions.Options.OptionsValidationException>().WithMessage("*DannTrainerOptions.LearningRate must be a finite number > 0, but was -1.*");
@@ -89,7 +89,7 @@ public class DannTrainerTests
     [Fact]
     public void Ctor_ExplicitNormalisationWithWrongChannelCount_Throws()
     {
-        using var data = TestData.Blobs(8, 8, features: 2, classes: 2, seed: 1);
+        using var data = SyntheticData.Blobs(8, 8, features: 2, classes: 2, seed: 1);
         var options = new DannTrainerOptions { Steps = 1, Normalisation = NormalisationKind.Explicit, NormalisationMean = [0.1, 0.2, 0.3], NormalisationStd = [1, 1, 1] };
 
         FluentActions.Invoking(() => new DannTrainer(TestModels.Mlp(2, 3, 2, seed: 1), data, options))
@@ -100,7 +100,7 @@ public class DannTrainerTests
     public void Ctor_CudaWithoutCuda_ThrowsNamingTheOption()
     {
         Skip.If(cuda.is_available(), "CUDA is available here.");
-        using var data = TestData.Blobs(8, 8, features: 2, classes: 2, seed: 1);
+        using var data = SyntheticData.Blobs(8, 8, features: 2, classes: 2, seed: 1);
 
         FluentActions.Invoking(() => new DannTrainer(TestModels.Mlp(2, 3, 2, seed: 1), data, new DannTrainerOptions { Steps = 1, Device = "cuda" }))
             .Should().Throw<ArgumentException>().WithMessage("DannTrainerOptions.Device is \"cuda\", but CUDA is not available here*");
@@ -109,7 +109,7 @@ public class DannTrainerTests
     [Fact]
     public void Ctor_Epochs_TotalStepsFromTheLargerDomain()
     {
-        using var data = TestData.Blobs(100, 30, features: 2, classes: 2, seed: 1);
+        using var data = SyntheticData.Blobs(100, 30, features: 2, classes: 2, seed: 1);
 
         using var trainer = new DannTrainer(TestModels.Mlp(2, 3, 2, seed: 1), data, new DannTrainerOptions { Epochs = 3, BatchSizePerDomain = 16 });
 
@@ -120,7 +120,7 @@ public class DannTrainerTests
     [Fact]
     public void Ctor_NoLambdaScheduleInOptions_UsesTheModelsAttachedSchedule()
     {
-        using var data = TestData.Blobs(16, 16, features: 2, classes: 2, seed: 1);
+        using var data = SyntheticData.Blobs(16, 16, features: 2, classes: 2, seed: 1);
         var model = TestModels.Mlp(2, 3, 2, seed: 1);
         model.LambdaSchedule = LambdaSchedules.Constant(0.25);
         var steps = new List<StepMetrics>();
@@ -135,7 +135,7 @@ public class DannTrainerTests
     [Fact]
     public async Task TrainAsync_StreamsStepsEvaluationsCheckpointsAndCompletion()
     {
-        using var data = TestData.Blobs(16, 16, features: 2, classes: 2, seed: 1);
+        using var data = SyntheticData.Blobs(16, 16, features: 2, classes: 2, seed: 1);
         using var folder = new TempDirectory();
         using var trainer = new DannTrainer(TestModels.Mlp(2, 3, 2, seed: 1), data, new DannTrainerOptions { Steps = 4, BatchSizePerDomain = 4, EvaluationInterval = 2, CheckpointInterval = 2, CheckpointDirectory = folder.Path });
 
@@ -156,7 +156,7 @@ public class DannTrainerTests
     [Fact]
     public void Train_CancelledBeforeTheFirstStep_ThrowsWithoutCheckpointWhenNoFolder()
     {
-        using var data = TestData.Blobs(16, 16, features: 2, classes: 2, seed: 1);
+        using var data = SyntheticData.Blobs(16, 16, features: 2, classes: 2, seed: 1);
         using var trainer = new DannTrainer(TestModels.Mlp(2, 3, 2, seed: 1), data, new DannTrainerOptions { Steps = 4, BatchSizePerDomain = 4 });
 
         var act = () => trainer.Train(cancellationToken: new CancellationToken(canceled: true));
@@ -171,7 +171,7 @@ public class DannTrainerTests
     [Fact]
     public void Train_CancelledMidway_SavesCheckpointOfWholeStepsAndThrowsOperationCanceled()
     {
-        using var data = TestData.Blobs(16, 16, features: 2, classes: 2, seed: 1);
+        using var data = SyntheticData.Blobs(16, 16, features: 2, classes: 2, seed: 1);
         using var folder = new TempDirectory();
         using var cancel = new CancellationTokenSource();
         var model = TestModels.Mlp(2, 3, 2, seed: 1);
@@ -192,7 +192,7 @@ public class DannTrainerTests
     [Fact]
     public void Train_PoisonedSample_StopsAtTheStepThatDrawsItWithIntactCheckpoint()
     {
-        using var clean = TestData.Blobs(64, 64, features: 3, classes: 2, seed: 1, dtype: ScalarType.Float32);
+        using var clean = SyntheticData.Blobs(64, 64, features: 3, classes: 2, seed: 1, dtype: ScalarType.Float32);
         var sampler = new DomainBatchSampler(64, 64, 8, seed: 3);
         // A source sample first drawn at step 5 (0-based): steps 1–5 complete, step 6 sees the NaN.
         long poisoned = sampler.IndicesAt(5).Source.First(i => Enumerable.Range(0, 5).All(s => !sampler.IndicesAt(s).Source.Contains(i)));
@@ -225,7 +225,7 @@ public class DannTrainerTests
     [Fact]
     public void Train_HugeLearningRate_DivergesAndEveryCheckpointLeftIsFinite()
     {
-        using var data = TestData.Blobs(32, 32, features: 3, classes: 2, seed: 1, dtype: ScalarType.Float32);
+        using var data = SyntheticData.Blobs(32, 32, features: 3, classes: 2, seed: 1, dtype: ScalarType.Float32);
         using var folder = new TempDirectory();
         var options = new DannTrainerOptions { Steps = 50, BatchSizePerDomain = 8, LearningRate = 1e38, CheckpointDirectory = folder.Path, CheckpointInterval = 1, CheckpointsToKeep = 100 };
         using var trainer = new DannTrainer(TestModels.Mlp(3, 4, 2, seed: 1), data, options);

@@ -12,7 +12,7 @@ public class ExactResumeTests
     [InlineData(OptimizerKind.Adam, BatchNormMode.Separate)]
     public void Resume_AfterCancelledHalfRun_WeightsBitwiseEqualToUninterruptedRun(OptimizerKind optimizer, BatchNormMode batchNorm)
     {
-        using var data = TestData.Blobs(50, 30, features: 3, classes: 3, seed: 2, dtype: TorchSharp.torch.ScalarType.Float32);
+        using var data = SyntheticData.Blobs(50, 30, features: 3, classes: 3, seed: 2, dtype: TorchSharp.torch.ScalarType.Float32);
         using var folderA = new TempDirectory();
         using var folderB = new TempDirectory();
         DannTrainerOptions Options(string folder) => new()
@@ -63,7 +63,7 @@ public class ExactResumeTests
     public void Resume_WithoutOptimizerState_WouldDiverge_SoTheComparisonIsSensitive()
     {
         // Negative control: restoring only the weights (fresh momentum) must NOT reproduce the straight run.
-        using var data = TestData.Blobs(50, 30, features: 3, classes: 3, seed: 2, dtype: TorchSharp.torch.ScalarType.Float32);
+        using var data = SyntheticData.Blobs(50, 30, features: 3, classes: 3, seed: 2, dtype: TorchSharp.torch.ScalarType.Float32);
         using var folder = new TempDirectory();
         var options = new DannTrainerOptions { Steps = 20, BatchSizePerDomain = 8, LearningRate = 0.05, CheckpointDirectory = folder.Path, CheckpointInterval = 10, Seed = 5 };
         var straightModel = TestModels.Mlp(3, 8, 3, seed: 21);

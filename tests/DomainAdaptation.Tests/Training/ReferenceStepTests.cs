@@ -26,7 +26,7 @@ public class ReferenceStepTests
     [InlineData(BatchNormMode.Separate)]
     public void Train_TwoDannSteps_EqualHandWrittenReference(BatchNormMode mode)
     {
-        using var data = TestData.Blobs(40, 24, features: 3, classes: 3, seed: 4);
+        using var data = SyntheticData.Blobs(40, 24, features: 3, classes: 3, seed: 4);
         var model = TestModels.Mlp(3, 5, 3, seed: 17, dtype: ScalarType.Float64);
 
         // The reference's own copies of the initial parameters (the trainer changes the model's in place).

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Runtime.CompilerServices;
 using SkiaSharp;
 
@@ -31,7 +32,7 @@ internal static class SkiaImageDecoder
         {
             return DecodeCore(data, path, maxPixels);
         }
-        catch (Exception ex) when (ex is DllNotFoundException or TypeInitializationException or EntryPointNotFoundException or BadImageFormatException)
+        catch (Exception ex) when (ex is DllNotFoundException or EntryPointNotFoundException or BadImageFormatException || Generation.JpegDecoder.IsNativeLoadFailure(ex))
         {
             throw new InvalidOperationException(MissingNativeLibraryMessage(path), ex);
         }
@@ -54,8 +55,20 @@ internal static class SkiaImageDecoder
         }
 
         var info = new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
-        using var bitmap = new SKBitmap(info);
-        SKCodecResult result = codec.GetPixels(info, bitmap.GetPixels());
+        // Decode straight into a pinned managed buffer with tight rows: this uses only API that SkiaSharp 2.88 and 3.x
+        // share (SKBitmap.GetPixelSpan is gone in 3.x), so the library runs on either.
+        var pixels = new byte[(long)info.RowBytes * height];
+        SKCodecResult result;
+        var pin = GCHandle.Alloc(pixels, GCHandleType.Pinned);
+        try
+        {
+            result = codec.GetPixels(info, pin.AddrOfPinnedObject());
+        }
+        finally
+        {
+            pin.Free();
+        }
+
         if (result != SKCodecResult.Success)
         {
             throw new DataFormatException(path, result == SKCodecResult.IncompleteInput
@@ -63,10 +76,6 @@ internal static class SkiaImageDecoder
                 : $"could not be decoded ({result}); the file is damaged or uses an unsupported variant.");
         }
 
-        ReadOnlySpan<byte> span = bitmap.GetPixelSpan();
-        int rowBytes = width * 4;
-        var pixels = new byte[(long)rowBytes * height];
-        for (int y = 0; y < height; y++) span.Slice(y * bitmap.RowBytes, rowBytes).CopyTo(pixels.AsSpan(y * rowBytes, rowBytes));
         return new DecodedImage(width, height, 4, pixels);
     }
 }

@@ -50,7 +50,7 @@ public class ChannelNormalisationTests
     [Fact]
     public void MeanOverBothDomains_StdIsOne_LikeTheReferenceTensorFlowCode()
     {
-        using var data = TestData.Blobs(20, 20, features: 2, classes: 2, seed: 1);
+        using var data = SyntheticData.Blobs(20, 20, features: 2, classes: 2, seed: 1);
 
         ChannelNormalisation n = ChannelNormalisation.MeanOverBothDomains(data);
 

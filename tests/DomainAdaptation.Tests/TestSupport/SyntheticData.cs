@@ -4,7 +4,7 @@ using static TorchSharp.torch;
 namespace DomainAdaptation.Tests.TestSupport;
 
 /// <summary>Synthetic domain adaptation problems.</summary>
-internal static class TestData
+internal static class SyntheticData
 {
     /// <summary>
     /// Gaussian blobs: class k centred at a fixed point, target shifted by <paramref name="shift"/>; float64 or float32

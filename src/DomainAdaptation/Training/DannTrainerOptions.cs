@@ -110,6 +110,10 @@ public sealed class DannTrainerOptions
     /// <summary>Log step metrics every this many steps through the ILogger (0: never). Default 100.</summary>
     public int LogInterval { get; set; } = 100;
 
+    /// <summary>The options as JSON, as checkpoints and run records store them (schedules by description).</summary>
+    /// <returns>A JSON object with one property per option.</returns>
+    public System.Text.Json.Nodes.JsonObject ToJson() => OptionsJson.ToJson(this);
+
     /// <summary>A deep copy (arrays copied; schedules are immutable and shared).</summary>
     /// <returns>The copy.</returns>
     public DannTrainerOptions Clone()

@@ -1,0 +1,170 @@
+using DomainAdaptation.Data;
+using DomainAdaptation.Data.Datasets;
+using DomainAdaptation.Data.Download;
+using DomainAdaptation.Data.Formats;
+using DomainAdaptation.Data.Transforms;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace MnistToMnistM;
+
+/// <summary>A training problem plus its held-out test sets (labels of the target used only to report).</summary>
+internal sealed record Problem(string Name, DomainDataset Train, SampleSet SourceTest, SampleSet TargetTest) : IDisposable
+{
+    /// <summary>The test sets as one evaluation data set (copies; the target labels are kept apart as usual).</summary>
+    public DomainDataset CreateEvaluationData() => new(
+        Name + " (test)",
+        new SampleSet(SourceTest.Name, SourceTest.Samples.clone(), SourceTest.Labels!.clone(), SourceTest.ClassCount),
+        new SampleSet(TargetTest.Name, TargetTest.Samples.clone(), TargetTest.Labels?.clone(), TargetTest.ClassCount));
+
+    public void Dispose()
+    {
+        Train.Dispose();
+        SourceTest.Dispose();
+        TargetTest.Dispose();
+    }
+}
+
+/// <summary>Finds and loads the data sets the sample trains and evaluates on, through the library only.</summary>
+internal static class DataLoading
+{
+    /// <summary>
+    /// Finds the folder holding mnist/ and mnist_m/: --data, then DOMAINADAPTATION_DATA, then the user's cache, then a
+    /// verified download (the library's resolver). Offline, the error lists every file needed and where to put it.
+    /// </summary>
+    public static async Task<string> ResolveDigitsRootAsync(string? dataOption, ILoggerFactory loggers, TextWriter console, CancellationToken ct)
+    {
+        var options = new DataSetResolverOptions { DataDirectory = dataOption };
+        using var resolver = new DataSetResolver(Options.Create(options), loggers.CreateLogger<DataSetResolver>());
+        var progress = new SyncProgress<DownloadProgress>(p =>
+            console.Write(FormattableString.Invariant($"\rdownloading {p.File.RelativePath}: {p.BytesReceived / 1e6:F1} MB{(p.TotalBytes is { } t ? FormattableString.Invariant($" of {t / 1e6:F1} MB") : "")}   ")));
+        IReadOnlyList<ResolvedDataFile> files = await resolver.ResolveAllAsync(KnownDataFiles.MnistToMnistM, progress, ct).ConfigureAwait(false);
+        var roots = files.Select(f => RootOf(f)).Distinct(StringComparer.Ordinal).ToArray();
+        if (roots.Length != 1)
+        {
+            throw new InvalidOperationException(
+                "The MNIST and MNIST-M files were found in different folders (" + string.Join(", ", files.Select(f => f.Path)) +
+                "); put mnist/ and mnist_m/ under one data folder and pass it with --data.");
+        }
+
+        return roots[0];
+    }
+
+    /// <summary>MNIST → MNIST-M for a preset's geometry, read from the real files.</summary>
+    public static Problem LoadDigits(string dataRoot, DigitsGeometry geometry, ILogger logger, CancellationToken ct)
+    {
+        DigitsProblem digits = DigitDatasets.MnistToMnistM(dataRoot, geometry, logger: logger, cancellationToken: ct);
+        return new Problem(digits.Train.Name, digits.Train, digits.SourceTest, digits.TargetTest);
+    }
+
+    /// <summary>
+    /// Any pair of data sets a user has: MNIST-style IDX folders, the MNIST-M release layout (folder or .tar.gz), or image
+    /// folders (one sub-folder per class; with train/ and test/ sub-folders when they exist). The source is brought to the
+    /// target's channels and size.
+    /// </summary>
+    public static Problem LoadPair(string sourcePath, string targetPath, ILogger logger, CancellationToken ct)
+    {
+        var (sourceTrain, sourceTest) = LoadAny(sourcePath, logger, ct);
+        var (targetTrain, targetTest) = LoadAny(targetPath, logger, ct);
+        SampleShape shape = targetTrain.Shape;
+        if (!shape.IsImage || !sourceTrain.Shape.IsImage)
+        {
+            throw new InvalidOperationException($"--source and --target must hold images; got {sourceTrain.Shape} and {shape}.");
+        }
+
+        var steps = new List<ISampleTransform>();
+        if (sourceTrain.Shape.Channels == 1 && shape.Channels == 3) steps.Add(new GreyToRgb());
+        else if (sourceTrain.Shape.Channels != shape.Channels)
+        {
+            throw new InvalidOperationException($"The source has {sourceTrain.Shape.Channels} channels and the target {shape.Channels}; only grey → RGB is converted automatically.");
+        }
+
+        if (sourceTrain.Shape.Height != shape.Height || sourceTrain.Shape.Width != shape.Width) steps.Add(new Resize(shape.Height, shape.Width));
+        if (steps.Count > 0)
+        {
+            var transform = new Compose(steps.ToArray());
+            sourceTrain = sourceTrain.TransformAndDispose(transform);
+            sourceTest = sourceTest.TransformAndDispose(transform);
+        }
+
+        int classes = Math.Max(sourceTrain.ClassCount, targetTrain.ClassCount);
+        var train = new DomainDataset($"{Path.GetFileName(Path.TrimEndingDirectorySeparator(sourcePath))} → {Path.GetFileName(Path.TrimEndingDirectorySeparator(targetPath))}",
+            WithClasses(sourceTrain, classes), WithClasses(targetTrain, classes));
+        return new Problem(train.Name, train, WithClasses(sourceTest, classes), WithClasses(targetTest, classes));
+    }
+
+    /// <summary>Loads the test split of any supported data set (for `evaluate`).</summary>
+    public static SampleSet LoadTestSet(string path, ILogger logger, CancellationToken ct)
+    {
+        var (train, test) = LoadAny(path, logger, ct);
+        if (!ReferenceEquals(train, test)) train.Dispose();
+        return test;
+    }
+
+    private static (SampleSet Train, SampleSet Test) LoadAny(string path, ILogger logger, CancellationToken ct)
+    {
+        string full = Path.GetFullPath(path);
+        if (File.Exists(full) && full.EndsWith(".tar.gz", StringComparison.OrdinalIgnoreCase) || LooksLikeMnistM(full))
+        {
+            var splits = MnistM.LoadSplits(full, [DataSplit.Train, DataSplit.Test], logger: logger, cancellationToken: ct);
+            return (splits[DataSplit.Train], splits[DataSplit.Test]);
+        }
+
+        if (Directory.Exists(full) && Directory.Exists(Path.Combine(full, DigitDatasets.MnistFolder)) && !Directory.Exists(Path.Combine(full, "train")))
+        {
+            full = Path.Combine(full, DigitDatasets.MnistFolder);
+        }
+
+        if (Directory.Exists(full) && FindIdx(full, "train-images-idx3-ubyte") is { } trainImages)
+        {
+            SampleSet train = MnistIdx.Load(trainImages, Required(full, "train-labels-idx1-ubyte"), "MNIST train");
+            SampleSet test = MnistIdx.Load(Required(full, "t10k-images-idx3-ubyte"), Required(full, "t10k-labels-idx1-ubyte"), "MNIST test");
+            return (train, test);
+        }
+
+        if (Directory.Exists(full))
+        {
+            string trainDir = Path.Combine(full, "train"), testDir = Path.Combine(full, "test");
+            if (Directory.Exists(trainDir) && Directory.Exists(testDir))
+            {
+                return (ImageFolder.Load(trainDir, cancellationToken: ct).Samples, ImageFolder.Load(testDir, cancellationToken: ct).Samples);
+            }
+
+            SampleSet all = ImageFolder.Load(full, cancellationToken: ct).Samples;
+            logger.LogWarning("'{Folder}' has no train/ and test/ sub-folders: its images serve for both training and evaluation.", full);
+            return (all, new SampleSet(all.Name + " (eval)", all.Samples.clone(), all.Labels?.clone(), all.ClassCount));
+        }
+
+        throw new FileNotFoundException(
+            $"'{path}' is neither an MNIST-M release (folder with mnist_m_train_labels.txt, or mnist_m.tar.gz), nor a folder with MNIST IDX files " +
+            "(train-images-idx3-ubyte[.gz] …), nor an image folder (one sub-folder per class).", path);
+    }
+
+    private static bool LooksLikeMnistM(string path) =>
+        Directory.Exists(path) && (File.Exists(Path.Combine(path, MnistM.LabelFileName(DataSplit.Train))) ||
+                                   File.Exists(Path.Combine(path, MnistM.ArchiveFileName)) ||
+                                   File.Exists(Path.Combine(path, MnistM.ReleaseFolderName, MnistM.LabelFileName(DataSplit.Train))));
+
+    private static string? FindIdx(string folder, string baseName) =>
+        new[] { baseName + ".gz", baseName }.Select(n => Path.Combine(folder, n)).FirstOrDefault(File.Exists);
+
+    private static string Required(string folder, string baseName) =>
+        FindIdx(folder, baseName) ?? throw new FileNotFoundException($"'{folder}' has MNIST training images but no {baseName}[.gz].", Path.Combine(folder, baseName));
+
+    private static SampleSet WithClasses(SampleSet set, int classes) =>
+        set.ClassCount == classes ? set : new SampleSet(set.Name, set.Samples, set.Labels, classes);
+
+    private static string RootOf(ResolvedDataFile file)
+    {
+        string path = Path.GetFullPath(file.Path);
+        int depth = file.File.RelativePath.Split('/').Length;
+        for (int i = 0; i < depth; i++) path = Path.GetDirectoryName(path)!;
+        return path;
+    }
+}
+
+/// <summary>An <see cref="IProgress{T}"/> that reports on the calling thread (no synchronisation context hop).</summary>
+internal sealed class SyncProgress<T>(Action<T> report) : IProgress<T>
+{
+    public void Report(T value) => report(value);
+}

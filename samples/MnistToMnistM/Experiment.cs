@@ -1,0 +1,120 @@
+using DomainAdaptation.Data;
+using DomainAdaptation.Data.Datasets;
+using DomainAdaptation.Models;
+using DomainAdaptation.Schedules;
+using DomainAdaptation.Training;
+
+namespace MnistToMnistM;
+
+/// <summary>Which bound or method a run trains.</summary>
+internal enum Method
+{
+    /// <summary>Source labels only: the lower bound.</summary>
+    SourceOnly,
+
+    /// <summary>Domain-adversarial training.</summary>
+    Dann,
+
+    /// <summary>Target labels (for reports only): the upper bound.</summary>
+    TargetOnly,
+}
+
+/// <summary>The network and optimisation recipe.</summary>
+internal enum Preset
+{
+    /// <summary>The paper's MNIST network, SGD with momentum and the paper's λ and learning-rate schedules, 28×28 input.</summary>
+    Paper,
+
+    /// <summary>The same network with batch norm and dropout (the PyTorch reproductions' layout), Adam.</summary>
+    Modern,
+}
+
+/// <summary>Everything that defines a run (recorded in run.json; enough to rebuild the model for evaluation).</summary>
+internal sealed record ExperimentSettings(
+    Method Method,
+    Preset Preset,
+    long Steps,
+    int BatchSize,
+    long Seed,
+    int Threads,
+    string? SourcePath,
+    string? TargetPath,
+    int EvaluationInterval)
+{
+    /// <summary>Steps of a full run per preset (chosen to fit the 10-minute budget on 2 cores; see docs/results.md).</summary>
+    public static long DefaultSteps(Preset preset) => preset == Preset.Paper ? 12_000 : 12_000;
+
+    /// <summary>Steps of a --quick run.</summary>
+    public const long QuickSteps = 600;
+
+    /// <summary>The paper's Table 1 figure for this method on MNIST → MNIST-M.</summary>
+    public double PaperFigure => Method switch
+    {
+        Method.SourceOnly => 0.5225,
+        Method.Dann => 0.7666,
+        _ => 0.9596,
+    };
+
+    /// <summary>The image geometry of the MNIST → MNIST-M problem for this preset.</summary>
+    public DigitsGeometry Geometry => DigitsGeometry.Rgb28;
+
+    /// <summary>Builds the untrained model for a sample shape and class count.</summary>
+    public DannModel BuildModel(SampleShape shape, int classes) => (Preset switch
+    {
+        Preset.Paper => DannPresets.Mnist(shape, classes, binaryDomain: true, seed: Seed),
+        _ => DannPresets.MnistModern(shape, classes, binaryDomain: true, dropout: 0.5, conv1Channels: 64, conv2Channels: 50, seed: Seed),
+    }).Build();
+
+    /// <summary>The trainer options of this run.</summary>
+    public DannTrainerOptions TrainerOptions(string checkpointDirectory)
+    {
+        var options = new DannTrainerOptions
+        {
+            Steps = Steps,
+            BatchSizePerDomain = BatchSize,
+            Mode = Method switch
+            {
+                Method.SourceOnly => TrainingMode.SourceOnly,
+                Method.Dann => TrainingMode.Dann,
+                _ => TrainingMode.TargetOnly,
+            },
+            Seed = Seed,
+            Device = "cpu",
+            EvaluationInterval = EvaluationInterval,
+            CheckpointDirectory = checkpointDirectory,
+            CheckpointInterval = 2_000,
+            CheckpointOnCancel = true,
+            LogInterval = 1_000,
+        };
+
+        if (Preset == Preset.Paper)
+        {
+            // The paper (§3.3, §4.1): SGD, momentum 0.9, μ_p = 0.01 / (1 + 10p)^0.75, λ_p = 2 / (1 + exp(−10p)) − 1;
+            // inputs centred by the pixel mean over both domains, as the authors' reference code does.
+            options.Optimizer = OptimizerKind.Sgd;
+            options.LearningRate = 0.01;
+            options.Momentum = 0.9;
+            options.LearningRateSchedule = LearningRateSchedules.Annealing(10, 0.75);
+            options.LambdaSchedule = LambdaSchedules.Ganin(10);
+            options.Normalisation = NormalisationKind.MeanOverBothDomains;
+        }
+        else
+        {
+            options.Optimizer = OptimizerKind.Adam;
+            options.LearningRate = 1e-3;
+            options.LearningRateSchedule = LearningRateSchedules.Annealing(10, 0.75);
+            options.LambdaSchedule = LambdaSchedules.Ganin(10);
+            options.Normalisation = NormalisationKind.MeanStdOverBothDomains;
+        }
+
+        return options;
+    }
+
+    /// <summary>A short name for folders and tables.</summary>
+    public string Name => Method switch
+    {
+        Method.SourceOnly => "source-only",
+        Method.Dann => "dann",
+        _ => "target-only",
+    };
+}

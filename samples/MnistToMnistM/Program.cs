@@ -1,0 +1,288 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using DomainAdaptation.Data;
+using DomainAdaptation.Data.Datasets;
+using DomainAdaptation.Data.Generation;
+using DomainAdaptation.Evaluation;
+using DomainAdaptation.Runtime;
+using DomainAdaptation.Training;
+using Microsoft.Extensions.Logging;
+using MnistToMnistM;
+using static TorchSharp.torch;
+
+// MNIST → MNIST-M with the DomainAdaptation library: train, evaluate, compare, generate-mnistm.
+// Run with no arguments to train DANN with the paper's preset and print the result table.
+
+var method = new Option<string>("--method") { Description = "source-only | dann | target-only", DefaultValueFactory = _ => "dann" };
+method.AcceptOnlyFromAmong("source-only", "dann", "target-only");
+var preset = new Option<string>("--preset") { Description = "paper (the paper's network, SGD and schedules) | modern (batch norm + dropout, Adam)", DefaultValueFactory = _ => "paper" };
+preset.AcceptOnlyFromAmong("paper", "modern");
+var steps = new Option<long?>("--steps") { Description = "Training steps (default: 12000; --quick: 600)" };
+var batch = new Option<int>("--batch") { Description = "Images per domain per step", DefaultValueFactory = _ => 64 };
+var seed = new Option<long>("--seed") { Description = "Seed for weights, sampling and dropout", DefaultValueFactory = _ => 1 };
+var threads = new Option<int>("--threads") { Description = "Intra-op threads (default: the number of cores)", DefaultValueFactory = _ => Environment.ProcessorCount };
+var data = new Option<string?>("--data") { Description = "Folder holding mnist/ and mnist_m/ (default: DOMAINADAPTATION_DATA, the cache, then download)" };
+var output = new Option<string>("--out") { Description = "Where run folders go", DefaultValueFactory = _ => "runs" };
+var resume = new Option<string?>("--resume") { Description = "A run folder to continue from its last checkpoint" };
+var source = new Option<string?>("--source") { Description = "Train on another source: MNIST IDX folder, MNIST-M release (folder or .tar.gz) or image folder" };
+var target = new Option<string?>("--target") { Description = "Train on another target (same formats as --source)" };
+var quick = new Option<bool>("--quick") { Description = "A short run (600 steps) that checks the whole pipeline" };
+var evalInterval = new Option<int?>("--eval-interval") { Description = "Evaluate on the test sets every N steps (default: steps / 12)" };
+
+var train = new Command("train", "Train one method and write a run folder (options, metrics.csv, checkpoint, report.md, plots)")
+{
+    method, preset, steps, batch, seed, threads, data, output, resume, source, target, quick, evalInterval,
+};
+
+var runOption = new Option<string>("--run") { Description = "A run folder written by train", Required = true };
+var on = new Option<string?>("--on") { Description = "The data set to evaluate on: mnist-m (default), mnist, or a path (MNIST-M release layout or MNIST IDX folder)" };
+var evaluate = new Command("evaluate", "Evaluate a run's final checkpoint on the test split of a data set") { runOption, on, data, threads };
+
+var compare = new Command("compare", "Run source-only, DANN and target-only with the same seed and budget, beside the paper's Table 1")
+{
+    preset, steps, batch, seed, threads, data, output, quick, evalInterval,
+};
+
+var bsds = new Option<string>("--bsds500") { Description = "BSDS500 train images: a folder of JPEGs or BSR_bsds500.tgz (default: <data>/bsds500/train)" };
+var genOut = new Option<string>("--out") { Description = "Output folder (the authors' release layout)", DefaultValueFactory = _ => "mnist_m_generated" };
+var genSeed = new Option<int>("--seed") { Description = "Seed of the patch positions", DefaultValueFactory = _ => 42 };
+var split = new Option<string>("--split") { Description = "train | test | both", DefaultValueFactory = _ => "both" };
+split.AcceptOnlyFromAmong("train", "test", "both");
+var generate = new Command("generate-mnistm", "Generate MNIST-M from MNIST and BSDS500 with the paper's recipe") { data, bsds, genOut, genSeed, split };
+
+var root = new RootCommand("MNIST → MNIST-M domain adaptation with DomainAdaptation (DANN, Ganin & Lempitsky 2015). Without a command: train DANN with the paper's preset.")
+{
+    train, evaluate, compare, generate,
+};
+foreach (Option o in train.Options) root.Options.Add(o);
+
+using ILoggerFactory loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; }).SetMinimumLevel(LogLevel.Warning));
+TextWriter console = Console.Out;
+
+async Task<int> Guard(Func<CancellationToken, Task<int>> body, CancellationToken ct)
+{
+    try
+    {
+        return await body(ct);
+    }
+    catch (TrainingCancelledException ex)
+    {
+        console.WriteLine();
+        console.WriteLine($"Stopped: {ex.Message}");
+        console.WriteLine("Continue with: dotnet run --project samples/MnistToMnistM -c Release -- train --resume <run folder>");
+        return 130;
+    }
+    catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException or InvalidDataException or InvalidOperationException or ArgumentException
+                               or DomainAdaptation.Data.Download.DataFileUnavailableException or DomainAdaptation.Data.Formats.DataFormatException
+                               or TrainingDivergedException or CheckpointException or TorchSharpLoadException)
+    {
+        console.WriteLine();
+        Console.Error.WriteLine($"error: {ex.Message}");
+        return 1;
+    }
+}
+
+ExperimentSettings Settings(ParseResult p, Method m, bool isQuick)
+{
+    long s = p.GetValue(steps) ?? (isQuick ? ExperimentSettings.QuickSteps : ExperimentSettings.DefaultSteps(ParsePreset(p.GetValue(preset)!)));
+    int interval = p.GetValue(evalInterval) ?? (int)Math.Max(1, s / 12);
+    return new ExperimentSettings(m, ParsePreset(p.GetValue(preset)!), s, p.GetValue(batch), p.GetValue(seed), p.GetValue(threads),
+        p.GetValue(source), p.GetValue(target), interval);
+}
+
+void Tune(int threadCount)
+{
+    TorchRuntime.EnsureInitialized();
+    RuntimeTuningHook.Apply(threadCount);
+}
+
+async Task<Problem> LoadProblem(ExperimentSettings s, string? dataOption, CancellationToken ct)
+{
+    var clock = Stopwatch.StartNew();
+    Problem problem;
+    if (s.SourcePath is not null || s.TargetPath is not null)
+    {
+        if (s.SourcePath is null || s.TargetPath is null) throw new ArgumentException("--source and --target go together.");
+        problem = DataLoading.LoadPair(s.SourcePath, s.TargetPath, loggers.CreateLogger("data"), ct);
+    }
+    else
+    {
+        string dataRoot = await DataLoading.ResolveDigitsRootAsync(dataOption, loggers, console, ct);
+        problem = DataLoading.LoadDigits(dataRoot, s.Geometry, loggers.CreateLogger("data"), ct);
+    }
+
+    console.WriteLine(FormattableString.Invariant(
+        $"{problem.Name}: {problem.Train.Source.Count:N0} source + {problem.Train.Target.Count:N0} target training images, {problem.Train.SampleShape}, {problem.Train.ClassCount} classes; test {problem.SourceTest.Count:N0} + {problem.TargetTest.Count:N0} (loaded in {clock.Elapsed.TotalSeconds:F1} s)"));
+    return problem;
+}
+
+async Task<int> Train(ParseResult p, CancellationToken ct)
+{
+    var wall = Stopwatch.StartNew();
+    string? resumeFolder = p.GetValue(resume);
+    ExperimentSettings s;
+    string folder;
+    if (resumeFolder is not null)
+    {
+        (s, _, _) = RunInfo.Read(resumeFolder);
+        folder = resumeFolder;
+    }
+    else
+    {
+        s = Settings(p, ParseMethod(p.GetValue(method)!), p.GetValue(quick));
+        folder = NewRunFolder(p.GetValue(output)!, s.Name + "-" + s.Preset.ToString().ToLowerInvariant());
+    }
+
+    Tune(s.Threads);
+    using Problem problem = await LoadProblem(s, p.GetValue(data), ct);
+    RunSummary summary = TrainRunner.Run(s, problem, folder, resumeFolder is not null, console, loggers, wall, ct);
+    PrintTable([summary]);
+    console.WriteLine($"Run folder: {folder} (report.md, metrics.csv, curves.png, schedules.png, embedding.png, {TrainRunner.CheckpointFolder}/)");
+    return 0;
+}
+
+async Task<int> Compare(ParseResult p, CancellationToken ct)
+{
+    var wall = Stopwatch.StartNew();
+    bool isQuick = p.GetValue(quick);
+    ExperimentSettings first = Settings(p, Method.SourceOnly, isQuick);
+    string folder = NewRunFolder(p.GetValue(output)!, "compare-" + first.Preset.ToString().ToLowerInvariant());
+    Tune(first.Threads);
+    using Problem problem = await LoadProblem(first, p.GetValue(data), ct);
+    var summaries = new List<RunSummary>();
+    foreach (Method m in new[] { Method.SourceOnly, Method.Dann, Method.TargetOnly })
+    {
+        var runWall = Stopwatch.StartNew();
+        ExperimentSettings s = first with { Method = m };
+        summaries.Add(TrainRunner.Run(s, problem, Path.Combine(folder, s.Name), resume: false, console, loggers, runWall, ct));
+    }
+
+    Plots.Embeddings(Path.Combine(folder, "embeddings.png"),
+        summaries.Where(x => x.Settings.Method != Method.TargetOnly)
+                 .Select(x => ($"{x.Settings.Name} (target acc {x.TargetAccuracy:F3})", x.SourceEmbedding, x.TargetEmbedding)).ToList());
+    AtomicFile.WriteAllText(Path.Combine(folder, TrainRunner.ReportFile), CompareReport(summaries, problem.Name, wall.Elapsed));
+    PrintTable(summaries);
+    console.WriteLine($"Compare folder: {folder} (report.md, embeddings.png, one run folder per method)");
+    return 0;
+}
+
+async Task<int> Evaluate(ParseResult p, CancellationToken ct)
+{
+    string runFolder = p.GetValue(runOption)!;
+    var (s, classes, shape) = RunInfo.Read(runFolder);
+    Tune(p.GetValue(threads));
+    string? latest = Checkpoint.FindLatest(Path.Combine(runFolder, TrainRunner.CheckpointFolder))
+        ?? throw new FileNotFoundException($"'{runFolder}' has no checkpoint in {TrainRunner.CheckpointFolder}/.");
+    using var model = s.BuildModel(new SampleShape(shape), classes);
+    CheckpointInfo info = Checkpoint.LoadModel(latest, model);
+    string which = p.GetValue(on) ?? "mnist-m";
+    SampleSet set;
+    if (which is "mnist-m" or "mnist")
+    {
+        string dataRoot = await DataLoading.ResolveDigitsRootAsync(p.GetValue(data), loggers, console, ct);
+        using Problem digits = DataLoading.LoadDigits(dataRoot, s.Geometry, loggers.CreateLogger("data"), ct);
+        SampleSet chosen = which == "mnist" ? digits.SourceTest : digits.TargetTest;
+        set = new SampleSet(chosen.Name, chosen.Samples.clone(), chosen.Labels!.clone(), chosen.ClassCount);
+    }
+    else
+    {
+        set = DataLoading.LoadTestSet(which, loggers.CreateLogger("data"), ct);
+    }
+
+    using (set)
+    {
+        if (!set.Shape.Equals(new SampleShape(shape)))
+        {
+            throw new ArgumentException($"The run's model takes {new SampleShape(shape)} samples but '{which}' has {set.Shape}.");
+        }
+
+        using var converter = new DomainAdaptation.Data.Batching.SampleConverter(ScalarType.Float32, CPU, info.Normalisation);
+        var evaluator = new Evaluator(converter);
+        DomainEvaluation result = evaluator.EvaluateDomain(model, set, set.Labels, DomainRole.Target, classes, 0, ct);
+        console.WriteLine(FormattableString.Invariant($"{set.Name}: accuracy {result.Accuracy:F4} on {result.SampleCount:N0} images (checkpoint step {info.Step}, {Path.GetFileName(latest)})"));
+        if (result.Confusion is { } confusion)
+        {
+            console.WriteLine("confusion matrix (rows: truth, columns: prediction):");
+            console.WriteLine(confusion.ToString());
+        }
+    }
+
+    return 0;
+}
+
+async Task<int> Generate(ParseResult p, CancellationToken ct)
+{
+    string dataRoot = await DataLoading.ResolveDigitsRootAsync(p.GetValue(data), loggers, console, ct);
+    string bsdsPath = p.GetValue(bsds) ?? Path.Combine(dataRoot, "bsds500", "train");
+    var backgrounds = Bsds500Images.Load(bsdsPath, loggers.CreateLogger("bsds500"), ct);
+    var generator = new MnistMGenerator(new MnistMGeneratorOptions { Seed = p.GetValue(genSeed) }, loggers.CreateLogger("generator"));
+    string outFolder = p.GetValue(genOut)!;
+    string which = p.GetValue(split)!;
+    foreach (var (dataSplit, genSplit) in new[] { (DataSplit.Train, MnistMSplit.Train), (DataSplit.Test, MnistMSplit.Test) })
+    {
+        if (which != "both" && which != dataSplit.ToString().ToLowerInvariant()) continue;
+        using SampleSet digits = DigitDatasets.LoadMnist(dataRoot, dataSplit);
+        var clock = Stopwatch.StartNew();
+        var progress = new SyncProgress<MnistMGenerationProgress>(g =>
+        {
+            if (g.Completed % 1000 == 0 || g.Completed == g.Total) console.Write(FormattableString.Invariant($"\r{genSplit}: {g.Completed:N0}/{g.Total:N0}   "));
+        });
+        var result = await generator.WriteAsync(digits, backgrounds, outFolder, genSplit, progress, ct);
+        console.WriteLine(FormattableString.Invariant($"\r{genSplit}: {digits.Count:N0} images written to {outFolder} in {clock.Elapsed.TotalSeconds:F1} s (seed {generator.Seed})"));
+        _ = result;
+    }
+
+    return 0;
+}
+
+train.SetAction((p, ct) => Guard(c => Train(p, c), ct));
+root.SetAction((p, ct) => Guard(c => Train(p, c), ct));
+compare.SetAction((p, ct) => Guard(c => Compare(p, c), ct));
+evaluate.SetAction((p, ct) => Guard(c => Evaluate(p, c), ct));
+generate.SetAction((p, ct) => Guard(c => Generate(p, c), ct));
+
+return await root.Parse(args).InvokeAsync();
+
+void PrintTable(IReadOnlyList<RunSummary> summaries)
+{
+    console.WriteLine();
+    console.WriteLine("| method | target accuracy (test) | source accuracy (test) | paper (Table 1) | domain-classifier accuracy | training time | wall time |");
+    console.WriteLine("|---|---|---|---|---|---|---|");
+    foreach (RunSummary s in summaries) console.WriteLine(TrainRunner.Row(s));
+    console.WriteLine();
+}
+
+static string CompareReport(IReadOnlyList<RunSummary> summaries, string data, TimeSpan wall)
+{
+    var b = new StringBuilder();
+    RunSummary first = summaries[0];
+    b.AppendLine(CultureInfo.InvariantCulture, $"# compare — {data}");
+    b.AppendLine();
+    b.AppendLine(CultureInfo.InvariantCulture, $"Preset `{first.Settings.Preset}`, {first.Steps} steps of {first.Settings.BatchSize} + {first.Settings.BatchSize} images each, seed {first.Settings.Seed}; total wall time {wall.TotalSeconds:F0} s.");
+    b.AppendLine("Each checkpoint is its run's last step; target labels are used only for this table (and by target-only training, the upper bound).");
+    b.AppendLine();
+    b.AppendLine("| method | target accuracy (test) | source accuracy (test) | paper (Table 1) | domain-classifier accuracy | training time | wall time |");
+    b.AppendLine("|---|---|---|---|---|---|---|");
+    foreach (RunSummary s in summaries) b.AppendLine(TrainRunner.Row(s));
+    b.AppendLine();
+    b.AppendLine("![source-only vs DANN feature embeddings](embeddings.png)");
+    return b.ToString();
+}
+
+static Method ParseMethod(string value) => value switch
+{
+    "source-only" => Method.SourceOnly,
+    "target-only" => Method.TargetOnly,
+    _ => Method.Dann,
+};
+
+static Preset ParsePreset(string value) => value == "modern" ? Preset.Modern : Preset.Paper;
+
+static string NewRunFolder(string parent, string name)
+{
+    string folder = Path.Combine(parent, DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture) + "-" + name);
+    Directory.CreateDirectory(folder);
+    return folder;
+}

@@ -1,0 +1,89 @@
+using System.Reflection;
+using System.Runtime.InteropServices;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+using DomainAdaptation.Models;
+using DomainAdaptation.Training;
+using TorchSharp;
+
+namespace MnistToMnistM;
+
+/// <summary>run.json: what was run (settings, trainer options, seed) and where (versions, machine).</summary>
+internal static class RunInfo
+{
+    public const string FileName = "run.json";
+
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        WriteIndented = true,
+        Converters = { new JsonStringEnumConverter() },
+    };
+
+    public static void Write(string runFolder, ExperimentSettings settings, DannTrainerOptions options, string dataDescription, int classes, long[] sampleShape)
+    {
+        var root = new JsonObject
+        {
+            ["settings"] = JsonSerializer.SerializeToNode(settings, Json),
+            ["data"] = dataDescription,
+            ["classes"] = classes,
+            ["sampleShape"] = new JsonArray(sampleShape.Select(d => (JsonNode)d).ToArray()),
+            ["trainerOptions"] = options.ToJson(),
+            ["versions"] = new JsonObject
+            {
+                ["DomainAdaptation"] = Informational(typeof(DannModel).Assembly),
+                ["TorchSharp"] = Informational(typeof(torch).Assembly),
+                ["libtorch"] = torch.__version__,
+                [".NET"] = RuntimeInformation.FrameworkDescription,
+            },
+            ["machine"] = new JsonObject
+            {
+                ["os"] = RuntimeInformation.OSDescription,
+                ["architecture"] = RuntimeInformation.ProcessArchitecture.ToString(),
+                ["cpu"] = CpuName(),
+                ["logicalCores"] = Environment.ProcessorCount,
+                ["torchThreads"] = torch.get_num_threads(),
+            },
+            ["startedUtc"] = DateTimeOffset.UtcNow.ToString("O"),
+        };
+        AtomicFile.WriteAllText(Path.Combine(runFolder, FileName), root.ToJsonString(Json));
+    }
+
+    public static (ExperimentSettings Settings, int Classes, long[] SampleShape) Read(string runFolder)
+    {
+        string path = Path.Combine(runFolder, FileName);
+        if (!File.Exists(path)) throw new FileNotFoundException($"'{runFolder}' is not a run folder of this sample: it has no {FileName}.", path);
+        JsonNode root = JsonNode.Parse(File.ReadAllText(path)) ?? throw new InvalidDataException($"'{path}' is empty.");
+        ExperimentSettings settings = root["settings"].Deserialize<ExperimentSettings>(Json) ?? throw new InvalidDataException($"'{path}' has no settings.");
+        int classes = root["classes"]!.GetValue<int>();
+        long[] shape = root["sampleShape"]!.AsArray().Select(n => n!.GetValue<long>()).ToArray();
+        return (settings, classes, shape);
+    }
+
+    private static string Informational(Assembly assembly) =>
+        assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? assembly.GetName().Version?.ToString() ?? "?";
+
+    private static string CpuName()
+    {
+        try
+        {
+            string? line = File.Exists("/proc/cpuinfo") ? File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal)) : null;
+            return line is null ? "unknown" : line[(line.IndexOf(':') + 1)..].Trim();
+        }
+        catch (IOException)
+        {
+            return "unknown";
+        }
+    }
+}
+
+/// <summary>Writes text files atomically (temporary file, then rename), so a crash never leaves half a report.</summary>
+internal static class AtomicFile
+{
+    public static void WriteAllText(string path, string text)
+    {
+        string temp = path + ".tmp";
+        File.WriteAllText(temp, text);
+        File.Move(temp, path, overwrite: true);
+    }
+}

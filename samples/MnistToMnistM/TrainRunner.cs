@@ -1,0 +1,107 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using DomainAdaptation.Evaluation;
+using DomainAdaptation.Models;
+using DomainAdaptation.Training;
+using Microsoft.Extensions.Logging;
+using static TorchSharp.torch;
+
+namespace MnistToMnistM;
+
+/// <summary>The outcome of one run, as the report and the compare table show it.</summary>
+internal sealed record RunSummary(
+    ExperimentSettings Settings,
+    string Folder,
+    double TargetAccuracy,
+    double SourceAccuracy,
+    double DomainClassifierAccuracy,
+    long Steps,
+    TimeSpan TrainingTime,
+    TimeSpan WallTime,
+    string Checkpoint,
+    float[,] SourceEmbedding,
+    float[,] TargetEmbedding);
+
+/// <summary>Trains one method on a problem and leaves a complete run folder behind.</summary>
+internal static class TrainRunner
+{
+    public const string MetricsFile = "metrics.csv";
+    public const string ReportFile = "report.md";
+    public const string CheckpointFolder = "checkpoints";
+    public const int EmbeddingSamples = 1000;
+
+    public static RunSummary Run(ExperimentSettings settings, Problem problem, string runFolder, bool resume, TextWriter console, ILoggerFactory loggers, Stopwatch wall, CancellationToken ct)
+    {
+        Directory.CreateDirectory(runFolder);
+        string checkpoints = Path.Combine(runFolder, CheckpointFolder);
+        DannModel model = settings.BuildModel(problem.Train.SampleShape, problem.Train.ClassCount);
+        DannTrainerOptions options = settings.TrainerOptions(checkpoints);
+        using var evaluationData = problem.CreateEvaluationData();
+        using var trainer = new DannTrainer(model, problem.Train, options, loggers.CreateLogger<DannTrainer>(), evaluationData);
+        if (resume)
+        {
+            CheckpointInfo from = trainer.Resume(checkpoints);
+            console.WriteLine(FormattableString.Invariant($"Resuming '{runFolder}' from step {from.Step} of {from.TotalSteps} ({from.Path})."));
+        }
+        else
+        {
+            RunInfo.Write(runFolder, settings, trainer.Options, problem.Name, problem.Train.ClassCount, problem.Train.SampleShape.Dimensions.ToArray());
+        }
+
+        var progress = new ConsoleProgress(console, settings.Name);
+        TrainingResult result;
+        using (var recorder = new RunRecorder(Path.Combine(runFolder, MetricsFile), append: resume))
+        {
+            var steps = new SyncProgress<StepMetrics>(m => { recorder.Report(m); progress.Report(m); });
+            var evaluations = new SyncProgress<EvaluationMetrics>(e => { recorder.Report(e); progress.Report(e); });
+            result = trainer.Train(steps, evaluations, ct);
+        }
+
+        CheckpointInfo checkpoint = result.LastCheckpoint is { } last && last.Step == result.StepsCompleted ? last : trainer.SaveCheckpoint();
+        EvaluationMetrics final = result.FinalEvaluation;
+
+        using Tensor sourceFeatures = FeatureEmbedding.Extract(model, problem.SourceTest, trainer.Evaluator.Converter, EmbeddingSamples);
+        using Tensor targetFeatures = FeatureEmbedding.Extract(model, problem.TargetTest, trainer.Evaluator.Converter, EmbeddingSamples);
+        var (sourceEmbedding, targetEmbedding) = FeatureEmbedding.Pca(sourceFeatures, targetFeatures);
+
+        var summary = new RunSummary(settings, runFolder, final.TargetAccuracy ?? double.NaN, final.SourceAccuracy ?? double.NaN, final.DomainClassifierAccuracy,
+            result.StepsCompleted, result.Elapsed, wall.Elapsed, checkpoint.Path, sourceEmbedding, targetEmbedding);
+        RunPlots.Write(runFolder, summary);
+        AtomicFile.WriteAllText(Path.Combine(runFolder, ReportFile), Report(summary, problem.Name, final));
+        return summary;
+    }
+
+    public static string Report(RunSummary s, string data, EvaluationMetrics final)
+    {
+        var b = new StringBuilder();
+        b.AppendLine(CultureInfo.InvariantCulture, $"# {s.Settings.Name} — {data}");
+        b.AppendLine();
+        b.AppendLine(CultureInfo.InvariantCulture, $"Preset `{s.Settings.Preset}`, {s.Steps} steps of {s.Settings.BatchSize} + {s.Settings.BatchSize} images, seed {s.Settings.Seed}, {TorchSharp.torch.get_num_threads()} threads.");
+        b.AppendLine("The checkpoint is the last step's: no target label chose it; target labels are used only for this table.");
+        b.AppendLine();
+        b.AppendLine("| method | target accuracy (test) | source accuracy (test) | paper (Table 1) | domain-classifier accuracy | training time | wall time |");
+        b.AppendLine("|---|---|---|---|---|---|---|");
+        b.AppendLine(Row(s));
+        b.AppendLine();
+        b.AppendLine(CultureInfo.InvariantCulture, $"Evaluated on {final.Source.SampleCount:N0} source and {final.Target.SampleCount:N0} target test images.");
+        b.AppendLine();
+        if (final.Target.Confusion is { } confusion)
+        {
+            b.AppendLine("Target per-class accuracy: " + string.Join(", ", confusion.PerClassAccuracy.Select((a, i) => string.Create(CultureInfo.InvariantCulture, $"{i}: {a:F3}"))));
+            b.AppendLine();
+        }
+
+        b.AppendLine("![learning curves](curves.png)");
+        b.AppendLine();
+        b.AppendLine("![schedules](schedules.png)");
+        b.AppendLine();
+        b.AppendLine("![embedding](embedding.png)");
+        b.AppendLine();
+        b.AppendLine(CultureInfo.InvariantCulture, $"Checkpoint: `{Path.GetRelativePath(s.Folder, s.Checkpoint)}`. Reproduce the figure: `dotnet run --project samples/MnistToMnistM -c Release -- evaluate --run {s.Folder}`.");
+        return b.ToString();
+    }
+
+    public static string Row(RunSummary s) => string.Create(CultureInfo.InvariantCulture,
+        $"| {s.Settings.Name} | {s.TargetAccuracy:F4} | {s.SourceAccuracy:F4} | {s.Settings.PaperFigure:F4} | {s.DomainClassifierAccuracy:F3} | {s.TrainingTime.TotalSeconds:F0} s | {s.WallTime.TotalSeconds:F0} s |");
+}

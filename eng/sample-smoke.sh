@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# The sample in CI: trains source-only and DANN on the real MNIST → MNIST-M files for the same short budget and
+# seed (`train --quick`), then checks that
+#   1. every artefact is written: run.json, metrics.csv, report.md, curves.png, schedules.png, embedding.png, a checkpoint;
+#   2. `evaluate` reloads each checkpoint and reproduces the reported target accuracy exactly (4 decimals);
+#   3. DANN's target accuracy beats source-only's.
+# Usage: eng/sample-smoke.sh [steps]   (DOMAINADAPTATION_DATA defaults to ../shared/data)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+export DOMAINADAPTATION_DATA="${DOMAINADAPTATION_DATA:-$root/../shared/data}"
+export GLIBC_TUNABLES="${GLIBC_TUNABLES:-glibc.malloc.mmap_threshold=268435456:glibc.malloc.trim_threshold=1073741824}"
+steps="${1:-}"
+fail() { echo "sample-smoke: FAILED: $1" >&2; exit 1; }
+
+out=$(mktemp -d "${TMPDIR:-/tmp}/da-sample-smoke.XXXXXX")
+trap 'rm -rf "$out"' EXIT
+sample=(dotnet run --project samples/MnistToMnistM -c Release --no-build --)
+extra=()
+[ -n "$steps" ] && extra=(--steps "$steps")
+
+declare -A accuracy
+t0=$(date +%s)
+for method in source-only dann; do
+  "${sample[@]}" train --quick --method "$method" --seed 1 --out "$out/$method" "${extra[@]}" | tee "$out/$method.log" | grep -v '^[a-z-]* [█·]' || true
+  run=$(ls -d "$out/$method"/*/ | head -1)
+  for f in run.json metrics.csv report.md curves.png schedules.png embedding.png; do
+    [ -s "$run/$f" ] || fail "$method: $f is missing in $run"
+  done
+  ls "$run/checkpoints/"*.dann >/dev/null 2>&1 || fail "$method: no checkpoint in $run/checkpoints"
+  reported=$(grep -E "^\| $method \|" "$run/report.md" | awk -F'|' '{gsub(/ /,"",$3); print $3}')
+  [ -n "$reported" ] || fail "$method: no target accuracy in $run/report.md"
+  evaluated=$("${sample[@]}" evaluate --run "$run" | grep -oE 'accuracy [0-9.]+' | head -1 | awk '{print $2}')
+  [ "$reported" = "$evaluated" ] || fail "$method: report.md says $reported but evaluate gives $evaluated"
+  echo "sample-smoke: $method: target accuracy $reported (report) = $evaluated (evaluate); artefacts complete"
+  accuracy[$method]=$reported
+done
+
+awk -v d="${accuracy[dann]}" -v s="${accuracy[source-only]}" 'BEGIN { exit !(d > s) }' \
+  || fail "DANN's target accuracy ${accuracy[dann]} does not beat source-only's ${accuracy[source-only]}"
+echo "sample-smoke: DANN ${accuracy[dann]} > source-only ${accuracy[source-only]} on MNIST-M test ($(( $(date +%s) - t0 )) s)"

@@ -1,3 +1,4 @@
+using DomainAdaptation.Data.Formats;
 using System.Buffers.Binary;
 using System.IO.Compression;
 

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
 using DomainAdaptation.Data.Generation;
+using DomainAdaptation.Data.Formats;
 
 namespace DomainAdaptation.Tests.Data.Generation;
 

@@ -1,7 +1,8 @@
+using DomainAdaptation.Data.Formats;
 using System.Text;
 using DomainAdaptation.Data.Generation;
 
-namespace DomainAdaptation.Tests.Data.Generation;
+namespace DomainAdaptation.Tests.Data.Formats;
 
 public class Crc32Tests
 {

@@ -39,13 +39,14 @@ internal sealed record ExperimentSettings(
     int Threads,
     string? SourcePath,
     string? TargetPath,
-    int EvaluationInterval)
+    int EvaluationInterval,
+    int ImageSize = 28)
 {
     /// <summary>Steps of a full run per preset (chosen to fit the 10-minute budget on 2 cores; see docs/results.md).</summary>
     public static long DefaultSteps(Preset preset) => preset == Preset.Paper ? 12_000 : 12_000;
 
     /// <summary>Steps of a --quick run.</summary>
-    public const long QuickSteps = 600;
+    public const long QuickSteps = 1000;
 
     /// <summary>The paper's Table 1 figure for this method on MNIST → MNIST-M.</summary>
     public double PaperFigure => Method switch
@@ -56,7 +57,7 @@ internal sealed record ExperimentSettings(
     };
 
     /// <summary>The image geometry of the MNIST → MNIST-M problem for this preset.</summary>
-    public DigitsGeometry Geometry => DigitsGeometry.Rgb28;
+    public DigitsGeometry Geometry => ImageSize == 32 ? DigitsGeometry.Rgb32 : DigitsGeometry.Rgb28;
 
     /// <summary>Builds the untrained model for a sample shape and class count.</summary>
     public DannModel BuildModel(SampleShape shape, int classes) => (Preset switch

@@ -29,7 +29,7 @@ internal static class Plots
 
             plot.YLabel(yLabel);
             plot.XLabel(xLabel);
-            if (series.Count > 1) plot.ShowLegend(Alignment.UpperRight);
+            if (series.Count > 1) plot.ShowLegend(yLabel.Contains("accuracy", StringComparison.Ordinal) ? Alignment.LowerRight : Alignment.UpperRight);
             multiplot.AddPlot(plot);
         }
 

@@ -19,7 +19,7 @@ var method = new Option<string>("--method") { Description = "source-only | dann 
 method.AcceptOnlyFromAmong("source-only", "dann", "target-only");
 var preset = new Option<string>("--preset") { Description = "paper (the paper's network, SGD and schedules) | modern (batch norm + dropout, Adam)", DefaultValueFactory = _ => "paper" };
 preset.AcceptOnlyFromAmong("paper", "modern");
-var steps = new Option<long?>("--steps") { Description = "Training steps (default: 12000; --quick: 600)" };
+var steps = new Option<long?>("--steps") { Description = "Training steps (default: 12000; --quick: 1000)" };
 var batch = new Option<int>("--batch") { Description = "Images per domain per step", DefaultValueFactory = _ => 64 };
 var seed = new Option<long>("--seed") { Description = "Seed for weights, sampling and dropout", DefaultValueFactory = _ => 1 };
 var threads = new Option<int>("--threads") { Description = "Intra-op threads (default: the number of cores)", DefaultValueFactory = _ => Environment.ProcessorCount };
@@ -28,12 +28,14 @@ var output = new Option<string>("--out") { Description = "Where run folders go",
 var resume = new Option<string?>("--resume") { Description = "A run folder to continue from its last checkpoint" };
 var source = new Option<string?>("--source") { Description = "Train on another source: MNIST IDX folder, MNIST-M release (folder or .tar.gz) or image folder" };
 var target = new Option<string?>("--target") { Description = "Train on another target (same formats as --source)" };
-var quick = new Option<bool>("--quick") { Description = "A short run (600 steps) that checks the whole pipeline" };
-var evalInterval = new Option<int?>("--eval-interval") { Description = "Evaluate on the test sets every N steps (default: steps / 12)" };
+var quick = new Option<bool>("--quick") { Description = "A short run (1000 steps) that checks the whole pipeline" };
+var evalInterval = new Option<int?>("--eval-interval") { Description = "Evaluate on the test sets every N steps (default: steps / 12; --quick: steps / 4)" };
+var size = new Option<int>("--size") { Description = "MNIST → MNIST-M image size: 28 (MNIST-M resized 32 → 28, the paper network's input) or 32 (MNIST padded 28 → 32)", DefaultValueFactory = _ => 28 };
+size.AcceptOnlyFromAmong("28", "32");
 
 var train = new Command("train", "Train one method and write a run folder (options, metrics.csv, checkpoint, report.md, plots)")
 {
-    method, preset, steps, batch, seed, threads, data, output, resume, source, target, quick, evalInterval,
+    method, preset, steps, batch, seed, threads, data, output, resume, source, target, quick, evalInterval, size,
 };
 
 var runOption = new Option<string>("--run") { Description = "A run folder written by train", Required = true };
@@ -42,7 +44,7 @@ var evaluate = new Command("evaluate", "Evaluate a run's final checkpoint on the
 
 var compare = new Command("compare", "Run source-only, DANN and target-only with the same seed and budget, beside the paper's Table 1")
 {
-    preset, steps, batch, seed, threads, data, output, quick, evalInterval,
+    preset, steps, batch, seed, threads, data, output, quick, evalInterval, size,
 };
 
 var bsds = new Option<string>("--bsds500") { Description = "BSDS500 train images: a folder of JPEGs or BSR_bsds500.tgz (default: <data>/bsds500/train)" };
@@ -87,9 +89,9 @@ async Task<int> Guard(Func<CancellationToken, Task<int>> body, CancellationToken
 ExperimentSettings Settings(ParseResult p, Method m, bool isQuick)
 {
     long s = p.GetValue(steps) ?? (isQuick ? ExperimentSettings.QuickSteps : ExperimentSettings.DefaultSteps(ParsePreset(p.GetValue(preset)!)));
-    int interval = p.GetValue(evalInterval) ?? (int)Math.Max(1, s / 12);
+    int interval = p.GetValue(evalInterval) ?? (int)Math.Max(1, s / (isQuick ? 4 : 12));
     return new ExperimentSettings(m, ParsePreset(p.GetValue(preset)!), s, p.GetValue(batch), p.GetValue(seed), p.GetValue(threads),
-        p.GetValue(source), p.GetValue(target), interval);
+        p.GetValue(source), p.GetValue(target), interval, p.GetValue(size));
 }
 
 void Tune(int threadCount)

@@ -51,9 +51,10 @@ internal static class DataLoading
     }
 
     /// <summary>MNIST → MNIST-M for a preset's geometry, read from the real files.</summary>
-    public static Problem LoadDigits(string dataRoot, DigitsGeometry geometry, ILogger logger, CancellationToken ct)
+    public static Problem LoadDigits(string dataRoot, ExperimentSettings settings, ILogger logger, CancellationToken ct)
     {
-        DigitsProblem digits = DigitDatasets.MnistToMnistM(dataRoot, geometry, logger: logger, cancellationToken: ct);
+        DigitsProblem digits = DigitDatasets.MnistToMnistM(dataRoot, settings.Geometry, logger: logger, cancellationToken: ct,
+            sourceTransform: settings.BinarizeSource ? new Binarize() : null);
         return new Problem(digits.Train.Name, digits.Train, digits.SourceTest, digits.TargetTest);
     }
 

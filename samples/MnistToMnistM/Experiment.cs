@@ -40,7 +40,8 @@ internal sealed record ExperimentSettings(
     string? SourcePath,
     string? TargetPath,
     int EvaluationInterval,
-    int ImageSize = 28)
+    int ImageSize = 28,
+    bool BinarizeSource = false)
 {
     /// <summary>Steps of a full run per preset (chosen to fit the 10-minute budget on 2 cores; see docs/results.md).</summary>
     public static long DefaultSteps(Preset preset) => preset == Preset.Paper ? 12_000 : 12_000;

@@ -32,10 +32,11 @@ var quick = new Option<bool>("--quick") { Description = "A short run (1000 steps
 var evalInterval = new Option<int?>("--eval-interval") { Description = "Evaluate on the test sets every N steps (default: steps / 12; --quick: steps / 4)" };
 var size = new Option<int>("--size") { Description = "MNIST → MNIST-M image size: 28 (MNIST-M resized 32 → 28, the paper network's input) or 32 (MNIST padded 28 → 32)", DefaultValueFactory = _ => 28 };
 size.AcceptOnlyFromAmong("28", "32");
+var binarize = new Option<bool>("--binarize-source") { Description = "Binarise MNIST (x > 0 → 255) as MNIST-M's digits are, as the authors' reference code does" };
 
 var train = new Command("train", "Train one method and write a run folder (options, metrics.csv, checkpoint, report.md, plots)")
 {
-    method, preset, steps, batch, seed, threads, data, output, resume, source, target, quick, evalInterval, size,
+    method, preset, steps, batch, seed, threads, data, output, resume, source, target, quick, evalInterval, size, binarize,
 };
 
 var runOption = new Option<string>("--run") { Description = "A run folder written by train", Required = true };
@@ -44,7 +45,7 @@ var evaluate = new Command("evaluate", "Evaluate a run's final checkpoint on the
 
 var compare = new Command("compare", "Run source-only, DANN and target-only with the same seed and budget, beside the paper's Table 1")
 {
-    preset, steps, batch, seed, threads, data, output, quick, evalInterval, size,
+    preset, steps, batch, seed, threads, data, output, quick, evalInterval, size, binarize,
 };
 
 var bsds = new Option<string>("--bsds500") { Description = "BSDS500 train images: a folder of JPEGs or BSR_bsds500.tgz (default: <data>/bsds500/train)" };
@@ -91,7 +92,7 @@ ExperimentSettings Settings(ParseResult p, Method m, bool isQuick)
     long s = p.GetValue(steps) ?? (isQuick ? ExperimentSettings.QuickSteps : ExperimentSettings.DefaultSteps(ParsePreset(p.GetValue(preset)!)));
     int interval = p.GetValue(evalInterval) ?? (int)Math.Max(1, s / (isQuick ? 4 : 12));
     return new ExperimentSettings(m, ParsePreset(p.GetValue(preset)!), s, p.GetValue(batch), p.GetValue(seed), p.GetValue(threads),
-        p.GetValue(source), p.GetValue(target), interval, p.GetValue(size));
+        p.GetValue(source), p.GetValue(target), interval, p.GetValue(size), p.GetValue(binarize));
 }
 
 void Tune(int threadCount)
@@ -112,7 +113,7 @@ async Task<Problem> LoadProblem(ExperimentSettings s, string? dataOption, Cancel
     else
     {
         string dataRoot = await DataLoading.ResolveDigitsRootAsync(dataOption, loggers, console, ct);
-        problem = DataLoading.LoadDigits(dataRoot, s.Geometry, loggers.CreateLogger("data"), ct);
+        problem = DataLoading.LoadDigits(dataRoot, s, loggers.CreateLogger("data"), ct);
     }
 
     console.WriteLine(FormattableString.Invariant(
@@ -184,7 +185,7 @@ async Task<int> Evaluate(ParseResult p, CancellationToken ct)
     if (which is "mnist-m" or "mnist")
     {
         string dataRoot = await DataLoading.ResolveDigitsRootAsync(p.GetValue(data), loggers, console, ct);
-        using Problem digits = DataLoading.LoadDigits(dataRoot, s.Geometry, loggers.CreateLogger("data"), ct);
+        using Problem digits = DataLoading.LoadDigits(dataRoot, s, loggers.CreateLogger("data"), ct);
         SampleSet chosen = which == "mnist" ? digits.SourceTest : digits.TargetTest;
         set = new SampleSet(chosen.Name, chosen.Samples.clone(), chosen.Labels!.clone(), chosen.ClassCount);
     }

@@ -75,14 +75,19 @@ public static class DigitDatasets
     /// <param name="options">Cache, decompression bound and parallelism; null for defaults.</param>
     /// <param name="logger">Receives cache and timing messages; null for none.</param>
     /// <param name="cancellationToken">Stops the load.</param>
+    /// <param name="sourceTransform">
+    /// An extra transform for the MNIST images (train and test), applied to the 1×28×28 digits before the geometry's
+    /// transforms — e.g. <see cref="Binarize"/>, as the authors' reference code does; null for none.
+    /// </param>
     /// <returns>The problem; the caller disposes it.</returns>
     /// <exception cref="FileNotFoundException">When files are missing (all of them are listed).</exception>
     /// <exception cref="DataFormatException">When a file is invalid.</exception>
     public static DigitsProblem MnistToMnistM(string dataRoot, DigitsGeometry geometry = DigitsGeometry.Rgb32, DataLoadOptions? options = null,
-        ILogger? logger = null, CancellationToken cancellationToken = default)
+        ILogger? logger = null, CancellationToken cancellationToken = default, ISampleTransform? sourceTransform = null)
     {
         DigitsDataFiles files = Locate(dataRoot);
         ISampleTransform mnistTransform = geometry == DigitsGeometry.Rgb32 ? new Compose(new GreyToRgb(), new Pad(2)) : new GreyToRgb();
+        if (sourceTransform is not null) mnistTransform = new Compose(sourceTransform, mnistTransform);
         ISampleTransform? mnistMTransform = geometry == DigitsGeometry.Rgb28 ? new Resize(28, 28) : null;
 
         var owned = new List<IDisposable>();

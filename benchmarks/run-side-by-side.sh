@@ -7,9 +7,11 @@
 #   THREADS=1 REPEAT=5 benchmarks/run-side-by-side.sh
 #   RSS_STEPS=5000 benchmarks/run-side-by-side.sh         # also RSS over 5,000 steps (about 2 minutes per run and side)
 #   MALLOC="tuned" benchmarks/run-side-by-side.sh         # only RuntimeTuning's malloc thresholds (both sides)
+#   PYTORCH_CHANNELS_LAST=true benchmarks/run-side-by-side.sh   # give PyTorch the channels-last layout too
 #
 # Environment: THREADS (default: nproc), REPEAT (3), STEPS (300), WARMUP (50), BATCHES (30), RSS_STEPS (0 = skip),
-# MALLOC ("default tuned"), OUT (benchmarks/results/side-by-side-<time>). Needs the .NET SDK; installs Debian's
+# MALLOC ("default tuned"), OURS_CHANNELS_LAST (true: DannPresets.Mnist's default), PYTORCH_CHANNELS_LAST (false: the
+# standard NCHW PyTorch step), OUT (benchmarks/results/side-by-side-<time>). Needs the .NET SDK; installs Debian's
 # python3-torch and libopenblas0-pthread with apt-get when missing (as root), or says what to install.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,6 +24,8 @@ WARMUP=${WARMUP:-50}
 BATCHES=${BATCHES:-30}
 RSS_STEPS=${RSS_STEPS:-0}
 MALLOC=${MALLOC:-"default tuned"}
+OURS_CHANNELS_LAST=${OURS_CHANNELS_LAST:-true}
+PYTORCH_CHANNELS_LAST=${PYTORCH_CHANNELS_LAST:-false}
 OUT=${OUT:-$root/benchmarks/results/side-by-side-$(date +%Y%m%d-%H%M%S)}
 PYTHON=/usr/bin/python3   # Debian's python, the one python3-torch installs into (not a pyenv python on PATH)
 
@@ -59,8 +63,8 @@ mkdir -p "$OUT"
 
 {
   echo "machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'), $(nproc) logical cores, $(free -g | awk '/Mem:/{print $2}') GiB; $(uname -sr); glibc $(ldd --version | head -n1 | awk '{print $NF}')"
-  echo "TorchSharp side: .NET $(dotnet --version) SDK; $(grep -o '"TorchSharp/[0-9.]*"' "${harness%.dll}.deps.json" | head -n1 | tr -d '"'), $(grep -o '"libtorch-cpu-[a-z0-9-]*/[0-9.]*"' "${harness%.dll}.deps.json" | head -n1 | tr -d '"'); intra-op threads $THREADS (RuntimeTuning)"
-  echo "PyTorch side: Python $("$PYTHON" -c 'import platform; print(platform.python_version())'), python3-torch $(dpkg-query -W -f='${Version}' python3-torch 2>/dev/null || echo '?') (torch.__version__ $("$PYTHON" -c 'import torch; print(torch.__version__)')), BLAS $(readlink -f /etc/alternatives/libblas.so.3-$(uname -m)-linux-gnu 2>/dev/null || echo '?'); intra-op threads $THREADS (torch.set_num_threads), OpenBLAS threads $THREADS, OMP_NUM_THREADS $THREADS"
+  echo "TorchSharp side: .NET $(dotnet --version) SDK; $(grep -o '"TorchSharp/[0-9.]*"' "${harness%.dll}.deps.json" | head -n1 | tr -d '"'), $(grep -o '"libtorch-cpu-[a-z0-9-]*/[0-9.]*"' "${harness%.dll}.deps.json" | head -n1 | tr -d '"'); intra-op threads $THREADS (RuntimeTuning); channels-last layer $OURS_CHANNELS_LAST"
+  echo "PyTorch side: Python $("$PYTHON" -c 'import platform; print(platform.python_version())'), python3-torch $(dpkg-query -W -f='${Version}' python3-torch 2>/dev/null || echo '?') (torch.__version__ $("$PYTHON" -c 'import torch; print(torch.__version__)')), BLAS $(readlink -f /etc/alternatives/libblas.so.3-$(uname -m)-linux-gnu 2>/dev/null || echo '?'); intra-op threads $THREADS (torch.set_num_threads), OpenBLAS threads $THREADS, OMP_NUM_THREADS $THREADS; channels-last $PYTORCH_CHANNELS_LAST"
   echo "settings: $REPEAT repeat(s), $WARMUP warm-up + $STEPS measured steps, inference $BATCHES batches of 1024, RSS steps $RSS_STEPS, malloc modes: $MALLOC"
   echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 } | tee "$OUT/conditions.txt"
@@ -70,8 +74,10 @@ if awk -v l="$load1" -v c="$(nproc)" 'BEGIN{exit !(l > c * 0.5)}'; then
   echo "warning: the 1-minute load average ($load1) is above half the cores; the figures will be noisy" | tee -a "$OUT/conditions.txt"
 fi
 
-ours()   { dotnet "$harness" "$@"; }
-theirs() { "$PYTHON" "$reference" "$@"; }
+pytorch_layout=()
+[ "$PYTORCH_CHANNELS_LAST" = true ] && pytorch_layout=(--channels-last)
+ours()   { dotnet "$harness" "$@" --channels-last "$OURS_CHANNELS_LAST"; }
+theirs() { "$PYTHON" "$reference" "$@" "${pytorch_layout[@]}"; }
 for r in $(seq 1 "$REPEAT"); do
   for m in $MALLOC; do
     echo "== repeat $r, malloc $m"

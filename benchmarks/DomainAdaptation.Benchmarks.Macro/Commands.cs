@@ -15,18 +15,20 @@ internal static class Commands
         int warmup = a.Int("warmup", 50, min: 0);
         int steps = a.Int("steps", 300);
         MallocMode malloc = a.Malloc();
+        bool channelsLast = a.Bool("channels-last", true);
         string? json = a.String("json");
         a.EnsureAllRead();
 
-        RunContext context = RunContext.Start("step", malloc, threads);
+        RunContext context = RunContext.Start("step", malloc, threads, channelsLast);
         Console.WriteLine(context.Describe());
-        using var harness = new DannStepHarness();
+        using var harness = new DannStepHarness(channelsLast);
         int total = warmup + steps;
         for (int i = 0; i < warmup; i++) harness.Step(i, total);
 
         var samples = new double[steps];
         int gen0 = GC.CollectionCount(0), gen2 = GC.CollectionCount(2);
         float loss = 0;
+        CpuSteal steal = CpuSteal.Now();
         for (int i = 0; i < steps; i++)
         {
             long start = Stopwatch.GetTimestamp();
@@ -34,8 +36,8 @@ internal static class Commands
             samples[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
         }
 
-        var result = new StepResult(context, warmup, steps, Summary.Of(samples), GC.CollectionCount(0) - gen0, GC.CollectionCount(2) - gen2, loss, samples);
-        Console.WriteLine(string.Create(Inv, $"step: {steps} steps after {warmup} warm-up: median {result.MsPerStep.Median:F2} ms, p90 {result.MsPerStep.P90:F2} ms (p90/median {result.MsPerStep.P90OverMedian:F2}), mean {result.MsPerStep.Mean:F2}, min {result.MsPerStep.Min:F2}, max {result.MsPerStep.Max:F2}; gen0 GCs {result.Gen0Collections}, gen2 {result.Gen2Collections}; last loss {loss:F4}"));
+        var result = new StepResult(context, warmup, steps, Summary.Of(samples), GC.CollectionCount(0) - gen0, GC.CollectionCount(2) - gen2, loss, CpuSteal.PercentBetween(steal, CpuSteal.Now()), samples);
+        Console.WriteLine(string.Create(Inv, $"step: {steps} steps after {warmup} warm-up: median {result.MsPerStep.Median:F2} ms, p90 {result.MsPerStep.P90:F2} ms (p90/median {result.MsPerStep.P90OverMedian:F2}), mean {result.MsPerStep.Mean:F2}, min {result.MsPerStep.Min:F2}, max {result.MsPerStep.Max:F2}; gen0 GCs {result.Gen0Collections}, gen2 {result.Gen2Collections}; last loss {loss:F4}; CPU used by others {result.OthersCpuPercent:F1}%"));
         Json.Write(json, result);
         return result;
     }
@@ -48,17 +50,19 @@ internal static class Commands
         int warmup = a.Int("warmup", 3, min: 0);
         int batches = a.Int("batches", 30);
         MallocMode malloc = a.Malloc();
+        bool channelsLast = a.Bool("channels-last", true);
         string? json = a.String("json");
         a.EnsureAllRead();
 
-        RunContext context = RunContext.Start("infer", malloc, threads);
+        RunContext context = RunContext.Start("infer", malloc, threads, channelsLast);
         Console.WriteLine(context.Describe());
-        using var harness = new DannStepHarness();
+        using var harness = new DannStepHarness(channelsLast);
         harness.Model.eval();
         using var sampling = new torch.Generator(3);
         for (int i = 0; i < warmup; i++) harness.Infer(batch, sampling);
 
         var samples = new double[batches];
+        CpuSteal steal = CpuSteal.Now();
         long all = Stopwatch.GetTimestamp();
         for (int i = 0; i < batches; i++)
         {
@@ -68,8 +72,8 @@ internal static class Commands
         }
 
         double seconds = Stopwatch.GetElapsedTime(all).TotalSeconds;
-        var result = new InferenceResult(context, batch, batches, batches * (double)batch / seconds, Summary.Of(samples));
-        Console.WriteLine(string.Create(Inv, $"infer: batch {batch}, {batches} batches: {result.ImagesPerSecond:F0} images/s (median {result.MsPerBatch.Median:F2} ms per batch)"));
+        var result = new InferenceResult(context, batch, batches, batches * (double)batch / seconds, Summary.Of(samples), CpuSteal.PercentBetween(steal, CpuSteal.Now()));
+        Console.WriteLine(string.Create(Inv, $"infer: batch {batch}, {batches} batches: {result.ImagesPerSecond:F0} images/s (median {result.MsPerBatch.Median:F2} ms per batch); CPU used by others {result.OthersCpuPercent:F1}%"));
         Json.Write(json, result);
         return result;
     }
@@ -82,15 +86,17 @@ internal static class Commands
         int every = a.Int("sample-every", 100);
         int flatFrom = a.Int("flat-from", 500, min: 0);
         MallocMode malloc = a.Malloc();
+        bool channelsLast = a.Bool("channels-last", true);
         string? json = a.String("json");
         a.EnsureAllRead();
         if (flatFrom >= steps) throw new HarnessUsageException("--flat-from must be smaller than --steps");
 
-        RunContext context = RunContext.Start("rss", malloc, threads);
+        RunContext context = RunContext.Start("rss", malloc, threads, channelsLast);
         Console.WriteLine(context.Describe());
-        using var harness = new DannStepHarness();
+        using var harness = new DannStepHarness(channelsLast);
         var samples = new List<RssSample> { new(0, ProcessMemory.ResidentMiB()) };
         var times = new double[steps];
+        CpuSteal steal = CpuSteal.Now();
         for (int i = 0; i < steps; i++)
         {
             long start = Stopwatch.GetTimestamp();
@@ -105,8 +111,8 @@ internal static class Commands
         double[] window = samples.Where(s => s.Step >= flatFrom).Select(s => s.ResidentMiB).ToArray();
         double mean = window.Average();
         double deviation = window.Max(v => Math.Abs(v - mean)) / mean * 100.0;
-        var result = new RssResult(context, steps, every, flatFrom, mean, window.Min(), window.Max(), deviation, ProcessMemory.PeakResidentMiB(), Summary.Of(times), samples.ToArray());
-        Console.WriteLine(string.Create(Inv, $"rss: {steps} steps, sampled every {every}: from step {flatFrom} mean {mean:F1} MiB, min {result.MinMiB:F1}, max {result.MaxMiB:F1}, max deviation from the mean {deviation:F2}%; peak (VmHWM) {result.PeakMiB:F1} MiB; step median {result.MsPerStep.Median:F2} ms, p90 {result.MsPerStep.P90:F2} ms"));
+        var result = new RssResult(context, steps, every, flatFrom, mean, window.Min(), window.Max(), deviation, ProcessMemory.PeakResidentMiB(), Summary.Of(times), CpuSteal.PercentBetween(steal, CpuSteal.Now()), samples.ToArray());
+        Console.WriteLine(string.Create(Inv, $"rss: {steps} steps, sampled every {every}: from step {flatFrom} mean {mean:F1} MiB, min {result.MinMiB:F1}, max {result.MaxMiB:F1}, max deviation from the mean {deviation:F2}%; peak (VmHWM) {result.PeakMiB:F1} MiB; step median {result.MsPerStep.Median:F2} ms, p90 {result.MsPerStep.P90:F2} ms; CPU used by others {result.OthersCpuPercent:F1}%"));
         Json.Write(json, result);
         return result;
     }
@@ -124,6 +130,7 @@ internal static class Commands
         int warmup = a.Int("warmup", 50, min: 0);
         int rssSteps = a.Int("rss-steps", 5000, min: 0);
         int batches = a.Int("batches", 30);
+        string cl = a.Bool("channels-last", true) ? "true" : "false";
         string json = a.String("json") ?? "benchmarks/results/macro-compare.json";
         a.EnsureAllRead();
 
@@ -138,11 +145,11 @@ internal static class Commands
                 {
                     string m = mode == MallocMode.Tuned ? "tuned" : "default";
                     string file = Path.Combine(temp, $"{m}-{r}");
-                    comparison.Steps.Add(Child<StepResult>(file + "-step.json", "step", "--threads", t, "--malloc", m, "--steps", steps.ToString(Inv), "--warmup", warmup.ToString(Inv)));
-                    comparison.Inference.Add(Child<InferenceResult>(file + "-infer.json", "infer", "--threads", t, "--malloc", m, "--batches", batches.ToString(Inv)));
+                    comparison.Steps.Add(Child<StepResult>(file + "-step.json", "step", "--threads", t, "--malloc", m, "--channels-last", cl, "--steps", steps.ToString(Inv), "--warmup", warmup.ToString(Inv)));
+                    comparison.Inference.Add(Child<InferenceResult>(file + "-infer.json", "infer", "--threads", t, "--malloc", m, "--channels-last", cl, "--batches", batches.ToString(Inv)));
                     if (rssSteps > 0)
                     {
-                        comparison.Rss.Add(Child<RssResult>(file + "-rss.json", "rss", "--threads", t, "--malloc", m, "--steps", rssSteps.ToString(Inv)));
+                        comparison.Rss.Add(Child<RssResult>(file + "-rss.json", "rss", "--threads", t, "--malloc", m, "--channels-last", cl, "--steps", rssSteps.ToString(Inv)));
                     }
                 }
             }

@@ -34,11 +34,12 @@ internal sealed class DannStepHarness : IDisposable
     private readonly ILearningRateSchedule _learningRate = LearningRateSchedules.Annealing();
 
     /// <param name="poolSize">Images per domain held in memory (uint8, 3×28×28).</param>
+    /// <param name="channelsLast">The preset's channels-last layer (its default: on).</param>
     /// <param name="seed">Seeds the weights, the synthetic images and the sampling.</param>
-    public DannStepHarness(int poolSize = 4096, long seed = 1)
+    public DannStepHarness(bool channelsLast = true, int poolSize = 4096, long seed = 1)
     {
         PoolSize = poolSize;
-        Model = DannPresets.Mnist(SampleShape.Image(3, 28, 28), seed: seed)
+        Model = DannPresets.Mnist(SampleShape.Image(3, 28, 28), seed: seed, channelsLast: channelsLast)
             .WithDevice(_device)
             .WithDtype(ScalarType.Float32)
             .Build();

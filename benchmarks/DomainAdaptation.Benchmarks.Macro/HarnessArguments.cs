@@ -46,6 +46,18 @@ internal sealed class HarnessArguments
         return _values.TryGetValue(name, out string? s) ? s ?? throw new HarnessUsageException($"--{name} expects a value") : null;
     }
 
+    public bool Bool(string name, bool fallback)
+    {
+        string? s = String(name);
+        return s switch
+        {
+            null => fallback,
+            "true" => true,
+            "false" => false,
+            _ => throw new HarnessUsageException($"--{name} expects 'true' or 'false', but got '{s}'"),
+        };
+    }
+
     public MallocMode Malloc()
     {
         string? s = String("malloc");

@@ -4,10 +4,10 @@ using System.Text.Json.Serialization;
 namespace DomainAdaptation.Benchmarks.Macro;
 
 /// <summary>The training-step benchmark: milliseconds per step after warm-up.</summary>
-internal sealed record StepResult(RunContext Context, int Warmup, int Steps, Summary MsPerStep, int Gen0Collections, int Gen2Collections, double FinalLoss, double[] SamplesMs);
+internal sealed record StepResult(RunContext Context, int Warmup, int Steps, Summary MsPerStep, int Gen0Collections, int Gen2Collections, double FinalLoss, double OthersCpuPercent, double[] SamplesMs);
 
 /// <summary>The inference benchmark: images per second at a batch size.</summary>
-internal sealed record InferenceResult(RunContext Context, int Batch, int Batches, double ImagesPerSecond, Summary MsPerBatch);
+internal sealed record InferenceResult(RunContext Context, int Batch, int Batches, double ImagesPerSecond, Summary MsPerBatch, double OthersCpuPercent);
 
 /// <summary>One RSS sample: after <paramref name="Step"/> steps.</summary>
 internal sealed record RssSample(int Step, double ResidentMiB);
@@ -27,6 +27,7 @@ internal sealed record RssResult(
     double MaxDeviationPercent,
     double? PeakMiB,
     Summary MsPerStep,
+    double OthersCpuPercent,
     RssSample[] Samples);
 
 /// <summary>The <c>compare</c> command's output: every child run, per malloc mode.</summary>

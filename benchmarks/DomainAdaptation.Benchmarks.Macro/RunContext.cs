@@ -10,6 +10,7 @@ namespace DomainAdaptation.Benchmarks.Macro;
 internal sealed record RunContext(
     string Command,
     MallocMode Malloc,
+    bool ChannelsLast,
     int IntraOpThreads,
     int InterOpThreads,
     RuntimeTuningResult Tuning,
@@ -22,7 +23,7 @@ internal sealed record RunContext(
     public static readonly string[] RelevantVariables =
         ["GLIBC_TUNABLES", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", "DOTNET_gcServer", "DOTNET_TieredPGO"];
 
-    public static RunContext Start(string command, MallocMode malloc, int threads)
+    public static RunContext Start(string command, MallocMode malloc, int threads, bool channelsLast)
     {
         double[] load = Machine.LoadAverage();
         RuntimeTuningResult tuning = RuntimeTuning.Apply(new RuntimeTuningOptions
@@ -32,14 +33,14 @@ internal sealed record RunContext(
         });
 
         var env = RelevantVariables.ToDictionary(v => v, v => System.Environment.GetEnvironmentVariable(v));
-        return new RunContext(command, malloc, torch.get_num_threads(), torch.get_num_interop_threads(), tuning, Versions.Current(), Machine.Current(), env, load);
+        return new RunContext(command, malloc, channelsLast, torch.get_num_threads(), torch.get_num_interop_threads(), tuning, Versions.Current(), Machine.Current(), env, load);
     }
 
     public string Describe()
     {
         string text = string.Create(
             CultureInfo.InvariantCulture,
-            $"{Command}: malloc {Malloc} ({Tuning.Malloc.Outcome}), intra-op threads {IntraOpThreads}, inter-op threads {InterOpThreads}, TorchSharp {Versions.TorchSharp}, libtorch {Versions.LibTorch}, {Versions.Runtime}; load average {string.Join(' ', LoadAverageAtStart)}");
+            $"{Command}: malloc {Malloc} ({Tuning.Malloc.Outcome}), channels-last {ChannelsLast}, intra-op threads {IntraOpThreads}, inter-op threads {InterOpThreads}, TorchSharp {Versions.TorchSharp}, libtorch {Versions.LibTorch}, {Versions.Runtime}; load average {string.Join(' ', LoadAverageAtStart)}");
         return Environment["GLIBC_TUNABLES"] is { } t
             ? text + $"; GLIBC_TUNABLES={t} is set (the 'default' malloc figures are then not glibc's defaults)"
             : text;

@@ -33,6 +33,9 @@ parser.add_argument("--sample-every", type=int, default=100)
 parser.add_argument("--flat-from", type=int, default=500)
 parser.add_argument("--malloc", choices=["tuned", "default"], default="tuned",
                     help="tuned: mallopt(M_MMAP_THRESHOLD, 32 MiB) and mallopt(M_TRIM_THRESHOLD, 1 GiB), as RuntimeTuning does")
+parser.add_argument("--channels-last", action="store_true",
+                    help="lay the batch out channels-last (what DannPresets.Mnist's channels_last layer does); "
+                         "off by default: the reference is the standard NCHW PyTorch step")
 parser.add_argument("--pool", type=int, default=4096, help="images per domain in memory")
 parser.add_argument("--seed", type=int, default=1)
 parser.add_argument("--json", default=None, help="write the result here")
@@ -118,6 +121,7 @@ class Harness:
         self.domain_labels = torch.cat([torch.zeros(SOURCE_BATCH, 1), torch.ones(TARGET_BATCH, 1)])
         self.sampling = torch.Generator().manual_seed(seed + 2)
         self.optimizer = torch.optim.SGD(self.model.parameters(), lr=BASE_LR, momentum=MOMENTUM)
+        self.channels_last = args.channels_last
 
     def step(self, step, total):
         p = step / total
@@ -131,6 +135,8 @@ class Harness:
         x = torch.cat([self.source_images.index_select(0, source_index), self.target_images.index_select(0, target_index)]) \
             .to(torch.float32).div_(255.0).sub_(MEAN).div_(STD)
         y = self.source_labels.index_select(0, source_index)
+        if self.channels_last:
+            x = x.contiguous(memory_format=torch.channels_last)
 
         class_logits, domain_logits, _ = self.model(x)
         class_loss = F.cross_entropy(class_logits.narrow(0, 0, SOURCE_BATCH), y)
@@ -146,6 +152,8 @@ class Harness:
         with torch.no_grad():
             index = torch.randint(0, self.pool, (batch,), dtype=torch.int64, generator=sampling)
             x = self.target_images.index_select(0, index).to(torch.float32).div_(255.0).sub_(MEAN).div_(STD)
+            if self.channels_last:
+                x = x.contiguous(memory_format=torch.channels_last)
             predicted = self.model.classify(x).argmax(1)
             return predicted[0].item()
 
@@ -180,6 +188,28 @@ def blas_libraries():
     return sorted(found)
 
 
+def cpu_snapshot():
+    """(busy, total) jiffies from /proc/stat and this process's CPU seconds, as the C# harness reads them."""
+    own = sum(os.times()[:2])
+    try:
+        with open("/proc/stat") as stat:
+            v = [int(x) for x in stat.readline().split()[1:]]
+        busy = v[0] + v[1] + v[2] + v[5] + v[6] + (v[7] if len(v) > 7 else 0)
+        return busy, sum(v[:8]), own
+    except OSError:
+        return 0, 0, own
+
+
+def others_percent(start):
+    """CPU time used by others (processes and other guests) since start, in percent of all cores' capacity."""
+    end = cpu_snapshot()
+    total = end[1] - start[1]
+    if total <= 0:
+        return 0.0
+    others = (end[0] - start[0]) - (end[2] - start[2]) * os.sysconf("SC_CLK_TCK")
+    return max(0.0, 100.0 * others / total)
+
+
 def resident_mib(key="VmRSS:"):
     with open("/proc/self/status") as status:
         for line in status:
@@ -192,6 +222,7 @@ def context(command):
     return {
         "command": command,
         "malloc": args.malloc,
+        "channelsLast": args.channels_last,
         "mallocOutcome": malloc_outcome,
         "glibc": platform.libc_ver()[1],
         "intraOpThreads": torch.get_num_threads(),
@@ -207,7 +238,7 @@ def context(command):
 
 def describe(ctx):
     libs = ", ".join(os.path.basename(p) for p in ctx["versions"]["libraries"]) or "none found"
-    return (f"{ctx['command']}: malloc {ctx['malloc']} ({ctx['mallocOutcome']}), intra-op threads {ctx['intraOpThreads']}, "
+    return (f"{ctx['command']}: malloc {ctx['malloc']} ({ctx['mallocOutcome']}), channels-last {ctx['channelsLast']}, intra-op threads {ctx['intraOpThreads']}, "
             f"inter-op threads {ctx['interOpThreads']}, OpenBLAS threads {ctx['blasThreads']}, PyTorch {torch.__version__}, "
             f"Python {platform.python_version()}, native: {libs}; load average {' '.join(f'{v:.2f}' for v in ctx['loadAverageAtStart'])}"
             + (f"; GLIBC_TUNABLES={ctx['environment']['GLIBC_TUNABLES']} is set" if ctx['environment']['GLIBC_TUNABLES'] else ""))
@@ -224,14 +255,18 @@ def run_step():
         h.step(i, total)
     samples = []
     loss = 0.0
+    steal = cpu_snapshot()
     for i in range(steps):
         start = time.perf_counter()
         loss = h.step(warmup + i, total)
         samples.append((time.perf_counter() - start) * 1000.0)
+    stolen = others_percent(steal)
     s = summary(samples)
     print(f"step: {steps} steps after {warmup} warm-up: median {s['median']:.2f} ms, p90 {s['p90']:.2f} ms "
-          f"(p90/median {s['p90OverMedian']:.2f}), mean {s['mean']:.2f}, min {s['min']:.2f}, max {s['max']:.2f}; last loss {loss:.4f}")
-    return {"context": ctx, "warmup": warmup, "steps": steps, "msPerStep": s, "finalLoss": loss, "samplesMs": samples}
+          f"(p90/median {s['p90OverMedian']:.2f}), mean {s['mean']:.2f}, min {s['min']:.2f}, max {s['max']:.2f}; last loss {loss:.4f}; "
+          f"CPU used by others {stolen:.1f}%")
+    return {"context": ctx, "warmup": warmup, "steps": steps, "msPerStep": s, "finalLoss": loss, "othersCpuPercent": stolen,
+            "samplesMs": samples}
 
 
 def run_infer():
@@ -244,16 +279,19 @@ def run_infer():
     for _ in range(warmup):
         h.infer(args.batch, sampling)
     samples = []
+    steal = cpu_snapshot()
     start_all = time.perf_counter()
     for _ in range(args.batches):
         start = time.perf_counter()
         h.infer(args.batch, sampling)
         samples.append((time.perf_counter() - start) * 1000.0)
     seconds = time.perf_counter() - start_all
+    stolen = others_percent(steal)
     ips = args.batches * args.batch / seconds
     s = summary(samples)
-    print(f"infer: batch {args.batch}, {args.batches} batches: {ips:.0f} images/s (median {s['median']:.2f} ms per batch)")
-    return {"context": ctx, "batch": args.batch, "batches": args.batches, "imagesPerSecond": ips, "msPerBatch": s}
+    print(f"infer: batch {args.batch}, {args.batches} batches: {ips:.0f} images/s (median {s['median']:.2f} ms per batch); CPU used by others {stolen:.1f}%")
+    return {"context": ctx, "batch": args.batch, "batches": args.batches, "imagesPerSecond": ips, "msPerBatch": s,
+            "othersCpuPercent": stolen}
 
 
 def run_rss():
@@ -263,6 +301,7 @@ def run_rss():
     h = Harness(args.pool, args.seed)
     samples = [{"step": 0, "residentMiB": resident_mib()}]
     times = []
+    steal = cpu_snapshot()
     for i in range(steps):
         start = time.perf_counter()
         h.step(i, steps)
@@ -273,13 +312,14 @@ def run_rss():
     mean = sum(window) / len(window)
     deviation = max(abs(v - mean) for v in window) / mean * 100.0
     peak = resident_mib("VmHWM:")
+    stolen = others_percent(steal)
     t = summary(times)
     print(f"rss: {steps} steps, sampled every {args.sample_every}: from step {args.flat_from} mean {mean:.1f} MiB, "
           f"min {min(window):.1f}, max {max(window):.1f}, max deviation from the mean {deviation:.2f}%; peak (VmHWM) {peak:.1f} MiB; "
-          f"step median {t['median']:.2f} ms, p90 {t['p90']:.2f} ms")
+          f"step median {t['median']:.2f} ms, p90 {t['p90']:.2f} ms; CPU used by others {stolen:.1f}%")
     return {"context": ctx, "steps": steps, "sampleEvery": args.sample_every, "flatFrom": args.flat_from,
             "meanMiB": mean, "minMiB": min(window), "maxMiB": max(window), "maxDeviationPercent": deviation,
-            "peakMiB": peak, "msPerStep": t, "samples": samples}
+            "peakMiB": peak, "msPerStep": t, "othersCpuPercent": stolen, "samples": samples}
 
 
 result = {"step": run_step, "infer": run_infer, "rss": run_rss}[args.command]()

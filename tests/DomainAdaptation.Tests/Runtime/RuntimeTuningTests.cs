@@ -6,9 +6,11 @@ using TorchSharp;
 namespace DomainAdaptation.Tests.Runtime;
 
 /// <summary>
-/// The settings are process-wide: every test that changes the intra-op count restores it. Tests in one class run one
-/// after another, so they do not see each other's settings.
+/// The settings are process-wide: every test that changes the intra-op count restores it, and the class runs alone
+/// (<see cref="ProcessSettingsCollection"/>), because a thread count changed while another test computes can change the
+/// order of its parallel sums and so its last bits.
 /// </summary>
+[Collection(ProcessSettingsCollection.Name)]
 public class RuntimeTuningTests
 {
     [Fact]

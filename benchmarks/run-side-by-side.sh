@@ -9,6 +9,9 @@
 #   MALLOC="tuned" benchmarks/run-side-by-side.sh         # only RuntimeTuning's malloc thresholds (both sides)
 #   PYTORCH_CHANNELS_LAST=true benchmarks/run-side-by-side.sh   # give PyTorch the channels-last layout too
 #
+# On a shared machine, QUIET_BELOW=10 makes every run wait (up to QUIET_TIMEOUT seconds, default 900) until the CPU
+# use over 5 s is below that percentage; the use seen is recorded in each result (othersCpuPercent).
+#
 # Environment: THREADS (default: nproc), REPEAT (3), STEPS (300), WARMUP (50), BATCHES (30), RSS_STEPS (0 = skip),
 # MALLOC ("default tuned"), OURS_CHANNELS_LAST (true: DannPresets.Mnist's default), PYTORCH_CHANNELS_LAST (false: the
 # standard NCHW PyTorch step), OUT (benchmarks/results/side-by-side-<time>). Needs the .NET SDK; installs Debian's
@@ -34,9 +37,7 @@ command -v dotnet >/dev/null 2>&1 || missing+=("the .NET SDK 10 (dotnet on PATH)
 need_apt=()
 [ -x "$PYTHON" ] || need_apt+=(python3)
 if [ -x "$PYTHON" ] && ! "$PYTHON" -c "import torch" >/dev/null 2>&1; then need_apt+=(python3-torch); fi
-if ! ls /usr/lib/x86_64-linux-gnu/openblas-pthread/libblas.so.3 /usr/lib/aarch64-linux-gnu/openblas-pthread/libblas.so.3 >/dev/null 2>&1; then
-  need_apt+=(libopenblas0-pthread)
-fi
+if [ ! -e "/usr/lib/$(uname -m)-linux-gnu/openblas-pthread/libblas.so.3" ]; then need_apt+=(libopenblas0-pthread); fi
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "== installing ${need_apt[*]} (apt-get)"
@@ -74,10 +75,30 @@ if awk -v l="$load1" -v c="$(nproc)" 'BEGIN{exit !(l > c * 0.5)}'; then
   echo "warning: the 1-minute load average ($load1) is above half the cores; the figures will be noisy" | tee -a "$OUT/conditions.txt"
 fi
 
+QUIET_BELOW=${QUIET_BELOW:-}
+QUIET_TIMEOUT=${QUIET_TIMEOUT:-900}
+# Percentage of all cores' time spent busy over $1 seconds (from /proc/stat).
+cpu_busy() {
+  local a b busy total i
+  read -ra a < <(head -n 1 /proc/stat); sleep "$1"; read -ra b < <(head -n 1 /proc/stat)
+  busy=$(( (b[1]+b[2]+b[3]+b[6]+b[7]+b[8]) - (a[1]+a[2]+a[3]+a[6]+a[7]+a[8]) ))
+  total=0; for i in 1 2 3 4 5 6 7 8; do total=$(( total + b[i] - a[i] )); done
+  echo $(( total > 0 ? 100 * busy / total : 0 ))
+}
+wait_quiet() {
+  [ -n "$QUIET_BELOW" ] || return 0
+  local start=$SECONDS busy
+  while busy=$(cpu_busy 5); [ "$busy" -ge "$QUIET_BELOW" ]; do
+    if [ $(( SECONDS - start )) -ge "$QUIET_TIMEOUT" ]; then
+      echo "   (machine still ${busy}% busy after ${QUIET_TIMEOUT} s; measuring anyway)"; return 0
+    fi
+  done
+}
+
 pytorch_layout=()
 [ "$PYTORCH_CHANNELS_LAST" = true ] && pytorch_layout=(--channels-last)
-ours()   { dotnet "$harness" "$@" --channels-last "$OURS_CHANNELS_LAST"; }
-theirs() { "$PYTHON" "$reference" "$@" "${pytorch_layout[@]}"; }
+ours()   { wait_quiet; dotnet "$harness" "$@" --channels-last "$OURS_CHANNELS_LAST"; }
+theirs() { wait_quiet; "$PYTHON" "$reference" "$@" "${pytorch_layout[@]}"; }
 for r in $(seq 1 "$REPEAT"); do
   for m in $MALLOC; do
     echo "== repeat $r, malloc $m"

@@ -29,6 +29,7 @@ internal static class Commands
         int gen0 = GC.CollectionCount(0), gen2 = GC.CollectionCount(2);
         float loss = 0;
         CpuSteal steal = CpuSteal.Now();
+        TimeSpan cpu = Process.GetCurrentProcess().TotalProcessorTime;
         for (int i = 0; i < steps; i++)
         {
             long start = Stopwatch.GetTimestamp();
@@ -36,8 +37,9 @@ internal static class Commands
             samples[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
         }
 
-        var result = new StepResult(context, warmup, steps, Summary.Of(samples), GC.CollectionCount(0) - gen0, GC.CollectionCount(2) - gen2, loss, CpuSteal.PercentBetween(steal, CpuSteal.Now()), samples);
-        Console.WriteLine(string.Create(Inv, $"step: {steps} steps after {warmup} warm-up: median {result.MsPerStep.Median:F2} ms, p90 {result.MsPerStep.P90:F2} ms (p90/median {result.MsPerStep.P90OverMedian:F2}), mean {result.MsPerStep.Mean:F2}, min {result.MsPerStep.Min:F2}, max {result.MsPerStep.Max:F2}; gen0 GCs {result.Gen0Collections}, gen2 {result.Gen2Collections}; last loss {loss:F4}; CPU used by others {result.OthersCpuPercent:F1}%"));
+        double cpuMs = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds / steps;
+        var result = new StepResult(context, warmup, steps, Summary.Of(samples), cpuMs, GC.CollectionCount(0) - gen0, GC.CollectionCount(2) - gen2, loss, CpuSteal.PercentBetween(steal, CpuSteal.Now()), samples);
+        Console.WriteLine(string.Create(Inv, $"step: {steps} steps after {warmup} warm-up: median {result.MsPerStep.Median:F2} ms, p90 {result.MsPerStep.P90:F2} ms (p90/median {result.MsPerStep.P90OverMedian:F2}), mean {result.MsPerStep.Mean:F2}, min {result.MsPerStep.Min:F2}, max {result.MsPerStep.Max:F2}; CPU {cpuMs:F2} ms per step; gen0 GCs {result.Gen0Collections}, gen2 {result.Gen2Collections}; last loss {loss:F4}; CPU used by others {result.OthersCpuPercent:F1}%"));
         Json.Write(json, result);
         return result;
     }

@@ -4,7 +4,9 @@ using System.Text.Json.Serialization;
 namespace DomainAdaptation.Benchmarks.Macro;
 
 /// <summary>The training-step benchmark: milliseconds per step after warm-up.</summary>
-internal sealed record StepResult(RunContext Context, int Warmup, int Steps, Summary MsPerStep, int Gen0Collections, int Gen2Collections, double FinalLoss, double OthersCpuPercent, double[] SamplesMs);
+/// <remarks><c>CpuMsPerStep</c>: this process's CPU time (all its threads) per measured step; with one intra-op thread it is the step's
+/// cost without the waiting a busy machine adds to the wall time.</remarks>
+internal sealed record StepResult(RunContext Context, int Warmup, int Steps, Summary MsPerStep, double CpuMsPerStep, int Gen0Collections, int Gen2Collections, double FinalLoss, double OthersCpuPercent, double[] SamplesMs);
 
 /// <summary>The inference benchmark: images per second at a batch size.</summary>
 internal sealed record InferenceResult(RunContext Context, int Batch, int Batches, double ImagesPerSecond, Summary MsPerBatch, double OthersCpuPercent);

@@ -256,16 +256,19 @@ def run_step():
     samples = []
     loss = 0.0
     steal = cpu_snapshot()
+    cpu = sum(os.times()[:2])
     for i in range(steps):
         start = time.perf_counter()
         loss = h.step(warmup + i, total)
         samples.append((time.perf_counter() - start) * 1000.0)
+    cpu_ms = (sum(os.times()[:2]) - cpu) * 1000.0 / steps
     stolen = others_percent(steal)
     s = summary(samples)
     print(f"step: {steps} steps after {warmup} warm-up: median {s['median']:.2f} ms, p90 {s['p90']:.2f} ms "
-          f"(p90/median {s['p90OverMedian']:.2f}), mean {s['mean']:.2f}, min {s['min']:.2f}, max {s['max']:.2f}; last loss {loss:.4f}; "
+          f"(p90/median {s['p90OverMedian']:.2f}), mean {s['mean']:.2f}, min {s['min']:.2f}, max {s['max']:.2f}; CPU {cpu_ms:.2f} ms per step; last loss {loss:.4f}; "
           f"CPU used by others {stolen:.1f}%")
-    return {"context": ctx, "warmup": warmup, "steps": steps, "msPerStep": s, "finalLoss": loss, "othersCpuPercent": stolen,
+    return {"context": ctx, "warmup": warmup, "steps": steps, "msPerStep": s, "cpuMsPerStep": cpu_ms, "finalLoss": loss,
+            "othersCpuPercent": stolen,
             "samplesMs": samples}
 
 

@@ -25,6 +25,7 @@ FIGURES = [
     # (kind, label, getter, format, lower is better)
     ("step", "step median (ms)", lambda r: r["msPerStep"]["median"], "{:.2f}", True),
     ("step", "step p90 (ms)", lambda r: r["msPerStep"]["p90"], "{:.2f}", True),
+    ("step", "step CPU time, all threads (ms)", lambda r: r.get("cpuMsPerStep", float("nan")), "{:.2f}", True),
     ("step", "CPU used by others during the steps (%)", lambda r: r["othersCpuPercent"], "{:.1f}", True),
     ("step", "step p90/median", lambda r: r["msPerStep"]["p90"] / r["msPerStep"]["median"], "{:.2f}", True),
     ("infer", "inference (images/s, batch 1024)", lambda r: r["imagesPerSecond"], "{:.0f}", False),

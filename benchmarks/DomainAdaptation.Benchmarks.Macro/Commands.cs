@@ -87,6 +87,7 @@ internal static class Commands
         int steps = a.Int("steps", 5000);
         int every = a.Int("sample-every", 100);
         int flatFrom = a.Int("flat-from", 500, min: 0);
+        int gen0Every = a.Int("gen0-every", 0, min: 0);
         MallocMode malloc = a.Malloc();
         bool channelsLast = a.Bool("channels-last", true);
         string? json = a.String("json");
@@ -104,6 +105,7 @@ internal static class Commands
             long start = Stopwatch.GetTimestamp();
             harness.Step(i, steps);
             times[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+            if (gen0Every > 0 && (i + 1) % gen0Every == 0) GC.Collect(0, GCCollectionMode.Forced, blocking: true);
             if ((i + 1) % every == 0)
             {
                 samples.Add(new RssSample(i + 1, ProcessMemory.ResidentMiB()));
@@ -113,6 +115,8 @@ internal static class Commands
         double[] window = samples.Where(s => s.Step >= flatFrom).Select(s => s.ResidentMiB).ToArray();
         double mean = window.Average();
         double deviation = window.Max(v => Math.Abs(v - mean)) / mean * 100.0;
+        GCMemoryInfo gc = GC.GetGCMemoryInfo();
+        Console.WriteLine(string.Create(Inv, $"rss: GCs gen0 {GC.CollectionCount(0)}, gen1 {GC.CollectionCount(1)}, gen2 {GC.CollectionCount(2)}; managed heap {gc.HeapSizeBytes / 1048576.0:F1} MiB, committed {gc.TotalCommittedBytes / 1048576.0:F1} MiB; allocated {GC.GetTotalAllocatedBytes() / 1048576.0:F0} MiB in total ({GC.GetTotalAllocatedBytes() / 1024.0 / steps:F1} KiB per step); gen0 collected every {gen0Every} steps (0: never forced)"));
         var result = new RssResult(context, steps, every, flatFrom, mean, window.Min(), window.Max(), deviation, ProcessMemory.PeakResidentMiB(), Summary.Of(times), CpuSteal.PercentBetween(steal, CpuSteal.Now()), samples.ToArray());
         Console.WriteLine(string.Create(Inv, $"rss: {steps} steps, sampled every {every}: from step {flatFrom} mean {mean:F1} MiB, min {result.MinMiB:F1}, max {result.MaxMiB:F1}, max deviation from the mean {deviation:F2}%; peak (VmHWM) {result.PeakMiB:F1} MiB; step median {result.MsPerStep.Median:F2} ms, p90 {result.MsPerStep.P90:F2} ms; CPU used by others {result.OthersCpuPercent:F1}%"));
         Json.Write(json, result);

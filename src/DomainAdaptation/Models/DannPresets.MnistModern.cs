@@ -29,6 +29,8 @@ public static partial class DannPresets
     /// <param name="conv1Channels">Output channels of the first convolution (paper: 32; reproductions: 64).</param>
     /// <param name="conv2Channels">Output channels of the second convolution (paper: 48; reproductions: 50).</param>
     /// <param name="seed">The seed for the weights, or null to draw from torch's global generator (see <see cref="DannPresets"/>).</param>
+    /// <param name="channelsLast">Whether the feature extractor starts with a <see cref="ChannelsLast"/> layer (<c>channels_last</c>); see
+    /// <see cref="Mnist"/>. Default true.</param>
     /// <returns>A builder with the three parts, the input shape and F set.</returns>
     /// <exception cref="ArgumentException">When the shape is not an image shape or is smaller than 16×16.</exception>
     /// <exception cref="ArgumentOutOfRangeException">When a count is not positive, <paramref name="classes"/> &lt; 2, or the dropout probability is outside [0, 1).</exception>
@@ -39,7 +41,8 @@ public static partial class DannPresets
         double dropout = 0.5,
         int conv1Channels = 32,
         int conv2Channels = 48,
-        long? seed = null)
+        long? seed = null,
+        bool channelsLast = true)
     {
         CheckImage(inputShape, nameof(MnistModern));
         CheckClasses(classes);
@@ -51,7 +54,8 @@ public static partial class DannPresets
 
         return Assemble(inputShape, features, SeededInitialization.Run(seed, () =>
         {
-            nn.Module<Tensor, Tensor> featureExtractor = nn.Sequential(
+            nn.Module<Tensor, Tensor> featureExtractor = ImageLayers(
+                channelsLast,
                 ("conv1", nn.Conv2d(inputShape.Channels, conv1Channels, 5)),
                 ("bn1", nn.BatchNorm2d(conv1Channels)),
                 ("pool1", nn.MaxPool2d(2)),

@@ -27,10 +27,12 @@ public static partial class DannPresets
     /// <param name="classes">The number of classes; at least 2.</param>
     /// <param name="binaryDomain">True for one domain logit, false for two domain classes.</param>
     /// <param name="seed">The seed for the weights, or null to draw from torch's global generator (see <see cref="DannPresets"/>).</param>
+    /// <param name="channelsLast">Whether the feature extractor starts with a <see cref="ChannelsLast"/> layer (<c>channels_last</c>); see
+    /// <see cref="Mnist"/>. Default true.</param>
     /// <returns>A builder with the three parts, the input shape and F set.</returns>
     /// <exception cref="ArgumentException">When the shape is not an image shape or is too small.</exception>
     /// <exception cref="ArgumentOutOfRangeException">When <paramref name="classes"/> &lt; 2.</exception>
-    public static DannModelBuilder Svhn(SampleShape inputShape, int classes = 10, bool binaryDomain = true, long? seed = null)
+    public static DannModelBuilder Svhn(SampleShape inputShape, int classes = 10, bool binaryDomain = true, long? seed = null, bool channelsLast = true)
     {
         CheckImage(inputShape, nameof(Svhn));
         CheckClasses(classes);
@@ -39,7 +41,8 @@ public static partial class DannPresets
 
         return Assemble(inputShape, features, SeededInitialization.Run(seed, () =>
         {
-            nn.Module<Tensor, Tensor> featureExtractor = nn.Sequential(
+            nn.Module<Tensor, Tensor> featureExtractor = ImageLayers(
+                channelsLast,
                 ("conv1", nn.Conv2d(inputShape.Channels, 64, 5)),
                 ("relu1", nn.ReLU()),
                 ("pool1", nn.MaxPool2d(3, stride: 2)),

@@ -65,6 +65,15 @@ public static partial class DannPresets
         return (h, w);
     }
 
+    /// <summary>A convolutional feature extractor: the layers, preceded by a <c>channels_last</c> layer when asked.</summary>
+    private static nn.Module<Tensor, Tensor> ImageLayers(bool channelsLast, params (string Name, nn.Module<Tensor, Tensor> Module)[] layers)
+    {
+        var all = new List<(string, nn.Module<Tensor, Tensor>)>(layers.Length + 1);
+        if (channelsLast) all.Add(("channels_last", new ChannelsLast()));
+        all.AddRange(layers.Select(l => (l.Name, l.Module)));
+        return nn.Sequential(all);
+    }
+
     private static DannModelBuilder Assemble(
         SampleShape inputShape,
         long features,

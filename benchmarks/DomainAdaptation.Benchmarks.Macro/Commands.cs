@@ -1,0 +1,207 @@
+using System.Diagnostics;
+using System.Globalization;
+using TorchSharp;
+
+namespace DomainAdaptation.Benchmarks.Macro;
+
+internal static class Commands
+{
+    private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
+
+    /// <summary>Median and p90 milliseconds per DANN step (64 + 64 images) after warm-up.</summary>
+    public static StepResult Step(HarnessArguments a)
+    {
+        int threads = a.Int("threads", Environment.ProcessorCount);
+        int warmup = a.Int("warmup", 50, min: 0);
+        int steps = a.Int("steps", 300);
+        MallocMode malloc = a.Malloc();
+        bool channelsLast = a.Bool("channels-last", true);
+        string? json = a.String("json");
+        a.EnsureAllRead();
+
+        RunContext context = RunContext.Start("step", malloc, threads, channelsLast);
+        Console.WriteLine(context.Describe());
+        using var harness = new DannStepHarness(channelsLast);
+        int total = warmup + steps;
+        for (int i = 0; i < warmup; i++) harness.Step(i, total);
+
+        var samples = new double[steps];
+        int gen0 = GC.CollectionCount(0), gen2 = GC.CollectionCount(2);
+        float loss = 0;
+        CpuSteal steal = CpuSteal.Now();
+        TimeSpan cpu = Process.GetCurrentProcess().TotalProcessorTime;
+        for (int i = 0; i < steps; i++)
+        {
+            long start = Stopwatch.GetTimestamp();
+            loss = harness.Step(warmup + i, total);
+            samples[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+        }
+
+        double cpuMs = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds / steps;
+        var result = new StepResult(context, warmup, steps, Summary.Of(samples), cpuMs, GC.CollectionCount(0) - gen0, GC.CollectionCount(2) - gen2, loss, CpuSteal.PercentBetween(steal, CpuSteal.Now()), samples);
+        Console.WriteLine(string.Create(Inv, $"step: {steps} steps after {warmup} warm-up: median {result.MsPerStep.Median:F2} ms, p90 {result.MsPerStep.P90:F2} ms (p90/median {result.MsPerStep.P90OverMedian:F2}), mean {result.MsPerStep.Mean:F2}, min {result.MsPerStep.Min:F2}, max {result.MsPerStep.Max:F2}; CPU {cpuMs:F2} ms per step; gen0 GCs {result.Gen0Collections}, gen2 {result.Gen2Collections}; last loss {loss:F4}; CPU used by others {result.OthersCpuPercent:F1}%"));
+        Json.Write(json, result);
+        return result;
+    }
+
+    /// <summary>Images per second classifying batches of uint8 images (to float, normalise, features, label head, argmax).</summary>
+    public static InferenceResult Infer(HarnessArguments a)
+    {
+        int threads = a.Int("threads", Environment.ProcessorCount);
+        int batch = a.Int("batch", 1024);
+        int warmup = a.Int("warmup", 3, min: 0);
+        int batches = a.Int("batches", 30);
+        MallocMode malloc = a.Malloc();
+        bool channelsLast = a.Bool("channels-last", true);
+        string? json = a.String("json");
+        a.EnsureAllRead();
+
+        RunContext context = RunContext.Start("infer", malloc, threads, channelsLast);
+        Console.WriteLine(context.Describe());
+        using var harness = new DannStepHarness(channelsLast);
+        harness.Model.eval();
+        using var sampling = new torch.Generator(3);
+        for (int i = 0; i < warmup; i++) harness.Infer(batch, sampling);
+
+        var samples = new double[batches];
+        CpuSteal steal = CpuSteal.Now();
+        long all = Stopwatch.GetTimestamp();
+        for (int i = 0; i < batches; i++)
+        {
+            long start = Stopwatch.GetTimestamp();
+            harness.Infer(batch, sampling);
+            samples[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+        }
+
+        double seconds = Stopwatch.GetElapsedTime(all).TotalSeconds;
+        var result = new InferenceResult(context, batch, batches, batches * (double)batch / seconds, Summary.Of(samples), CpuSteal.PercentBetween(steal, CpuSteal.Now()));
+        Console.WriteLine(string.Create(Inv, $"infer: batch {batch}, {batches} batches: {result.ImagesPerSecond:F0} images/s (median {result.MsPerBatch.Median:F2} ms per batch); CPU used by others {result.OthersCpuPercent:F1}%"));
+        Json.Write(json, result);
+        return result;
+    }
+
+    /// <summary>RSS every <c>--sample-every</c> steps over <c>--steps</c> steps, and how flat it stays after <c>--flat-from</c>.</summary>
+    public static RssResult Rss(HarnessArguments a)
+    {
+        int threads = a.Int("threads", Environment.ProcessorCount);
+        int steps = a.Int("steps", 5000);
+        int every = a.Int("sample-every", 100);
+        int flatFrom = a.Int("flat-from", 500, min: 0);
+        int gen0Every = a.Int("gen0-every", 0, min: 0);
+        MallocMode malloc = a.Malloc();
+        bool channelsLast = a.Bool("channels-last", true);
+        string? json = a.String("json");
+        a.EnsureAllRead();
+        if (flatFrom >= steps) throw new HarnessUsageException("--flat-from must be smaller than --steps");
+
+        RunContext context = RunContext.Start("rss", malloc, threads, channelsLast);
+        Console.WriteLine(context.Describe());
+        using var harness = new DannStepHarness(channelsLast);
+        var samples = new List<RssSample> { new(0, ProcessMemory.ResidentMiB()) };
+        var times = new double[steps];
+        CpuSteal steal = CpuSteal.Now();
+        for (int i = 0; i < steps; i++)
+        {
+            long start = Stopwatch.GetTimestamp();
+            harness.Step(i, steps);
+            times[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+            if (gen0Every > 0 && (i + 1) % gen0Every == 0) GC.Collect(0, GCCollectionMode.Forced, blocking: true);
+            if ((i + 1) % every == 0)
+            {
+                samples.Add(new RssSample(i + 1, ProcessMemory.ResidentMiB()));
+            }
+        }
+
+        double[] window = samples.Where(s => s.Step >= flatFrom).Select(s => s.ResidentMiB).ToArray();
+        double mean = window.Average();
+        double deviation = window.Max(v => Math.Abs(v - mean)) / mean * 100.0;
+        GCMemoryInfo gc = GC.GetGCMemoryInfo();
+        Console.WriteLine(string.Create(Inv, $"rss: GCs gen0 {GC.CollectionCount(0)}, gen1 {GC.CollectionCount(1)}, gen2 {GC.CollectionCount(2)}; managed heap {gc.HeapSizeBytes / 1048576.0:F1} MiB, committed {gc.TotalCommittedBytes / 1048576.0:F1} MiB; allocated {GC.GetTotalAllocatedBytes() / 1048576.0:F0} MiB in total ({GC.GetTotalAllocatedBytes() / 1024.0 / steps:F1} KiB per step); gen0 collected every {gen0Every} steps (0: never forced)"));
+        var result = new RssResult(context, steps, every, flatFrom, mean, window.Min(), window.Max(), deviation, ProcessMemory.PeakResidentMiB(), Summary.Of(times), CpuSteal.PercentBetween(steal, CpuSteal.Now()), samples.ToArray());
+        Console.WriteLine(string.Create(Inv, $"rss: {steps} steps, sampled every {every}: from step {flatFrom} mean {mean:F1} MiB, min {result.MinMiB:F1}, max {result.MaxMiB:F1}, max deviation from the mean {deviation:F2}%; peak (VmHWM) {result.PeakMiB:F1} MiB; step median {result.MsPerStep.Median:F2} ms, p90 {result.MsPerStep.P90:F2} ms; CPU used by others {result.OthersCpuPercent:F1}%"));
+        Json.Write(json, result);
+        return result;
+    }
+
+    /// <summary>
+    /// Runs <c>step</c>, <c>infer</c> and <c>rss</c> in child processes, with glibc's default malloc and with RuntimeTuning's
+    /// thresholds, alternating the two <c>--repeat</c> times, then prints one table and writes all results as JSON.
+    /// Each child gets a clean allocator: GLIBC_TUNABLES is removed from its environment.
+    /// </summary>
+    public static ComparisonResult Compare(HarnessArguments a)
+    {
+        int threads = a.Int("threads", Environment.ProcessorCount);
+        int repeats = a.Int("repeat", 3);
+        int steps = a.Int("steps", 300);
+        int warmup = a.Int("warmup", 50, min: 0);
+        int rssSteps = a.Int("rss-steps", 5000, min: 0);
+        int batches = a.Int("batches", 30);
+        string cl = a.Bool("channels-last", true) ? "true" : "false";
+        string json = a.String("json") ?? "benchmarks/results/macro-compare.json";
+        a.EnsureAllRead();
+
+        string temp = Directory.CreateTempSubdirectory("da-macro-").FullName;
+        var comparison = new ComparisonResult(threads, repeats, [], [], []);
+        string t = threads.ToString(Inv);
+        try
+        {
+            for (int r = 0; r < repeats; r++)
+            {
+                foreach (MallocMode mode in (MallocMode[])[MallocMode.Default, MallocMode.Tuned])
+                {
+                    string m = mode == MallocMode.Tuned ? "tuned" : "default";
+                    string file = Path.Combine(temp, $"{m}-{r}");
+                    comparison.Steps.Add(Child<StepResult>(file + "-step.json", "step", "--threads", t, "--malloc", m, "--channels-last", cl, "--steps", steps.ToString(Inv), "--warmup", warmup.ToString(Inv)));
+                    comparison.Inference.Add(Child<InferenceResult>(file + "-infer.json", "infer", "--threads", t, "--malloc", m, "--channels-last", cl, "--batches", batches.ToString(Inv)));
+                    if (rssSteps > 0)
+                    {
+                        comparison.Rss.Add(Child<RssResult>(file + "-rss.json", "rss", "--threads", t, "--malloc", m, "--channels-last", cl, "--steps", rssSteps.ToString(Inv)));
+                    }
+                }
+            }
+        }
+        finally
+        {
+            Directory.Delete(temp, recursive: true);
+        }
+
+        PrintTable(comparison);
+        Json.Write(json, comparison);
+        Console.WriteLine($"results: {Path.GetFullPath(json)}");
+        return comparison;
+    }
+
+    private static T Child<T>(string json, params string[] args)
+    {
+        var start = new ProcessStartInfo(Environment.ProcessPath!) { UseShellExecute = false };
+        foreach (string arg in args) start.ArgumentList.Add(arg);
+        start.ArgumentList.Add("--json");
+        start.ArgumentList.Add(json);
+        start.Environment.Remove("GLIBC_TUNABLES");
+        Console.WriteLine($"== {string.Join(' ', args)}");
+        using Process child = Process.Start(start) ?? throw new InvalidOperationException("Could not start the harness as a child process.");
+        child.WaitForExit();
+        if (child.ExitCode != 0) throw new InvalidOperationException($"The child run '{string.Join(' ', args)}' failed with exit code {child.ExitCode}.");
+        return Json.Read<T>(json);
+    }
+
+    private static void PrintTable(ComparisonResult c)
+    {
+        Console.WriteLine();
+        Console.WriteLine($"DANN MNIST step, 64 + 64 images, {c.Threads} intra-op threads; {c.Repeats} alternating repeat(s) per mode");
+        Console.WriteLine("| malloc | run | step median ms | step p90 ms | p90/median | inference images/s (batch 1024) | RSS mean MiB (from step 500) | RSS max deviation | peak RSS MiB |");
+        Console.WriteLine("|---|---|---|---|---|---|---|---|---|");
+        foreach (MallocMode mode in (MallocMode[])[MallocMode.Default, MallocMode.Tuned])
+        {
+            var steps = c.Steps.Where(s => s.Context.Malloc == mode).ToList();
+            var infer = c.Inference.Where(s => s.Context.Malloc == mode).ToList();
+            var rss = c.Rss.Where(s => s.Context.Malloc == mode).ToList();
+            for (int r = 0; r < steps.Count; r++)
+            {
+                RssResult? m = r < rss.Count ? rss[r] : null;
+                Console.WriteLine(string.Create(Inv,
+                    $"| {mode} | {r + 1} | {steps[r].MsPerStep.Median:F2} | {steps[r].MsPerStep.P90:F2} | {steps[r].MsPerStep.P90OverMedian:F2} | {infer[r].ImagesPerSecond:F0} | {(m is null ? "-" : m.MeanMiB.ToString("F0", Inv))} | {(m is null ? "-" : "±" + m.MaxDeviationPercent.ToString("F1", Inv) + "%")} | {(m?.PeakMiB is { } p ? p.ToString("F0", Inv) : "-")} |"));
+            }
+        }
+    }
+}

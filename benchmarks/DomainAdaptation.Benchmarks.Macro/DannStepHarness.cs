@@ -1,0 +1,108 @@
+using DomainAdaptation.Data;
+using DomainAdaptation.Models;
+using DomainAdaptation.Schedules;
+using TorchSharp;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn.functional;
+
+namespace DomainAdaptation.Benchmarks.Macro;
+
+/// <summary>
+/// One DANN training step of the paper's MNIST network, written out by hand so that it mirrors
+/// benchmarks/reference/dann_step.py line by line (until DannTrainer exists and the harness can drive it instead):
+/// sample 64 source + 64 target images from uint8 pools in memory, convert to float32 and normalise, run the model on the
+/// 128 images, cross-entropy on the source half's class logits, binary cross-entropy with logits on all 128 domain logits
+/// through the gradient reversal layer, backward, SGD (momentum 0.9) with the paper's λ and learning-rate schedules.
+/// </summary>
+internal sealed class DannStepHarness : IDisposable
+{
+    public const int SourceBatch = 64;
+    public const int TargetBatch = 64;
+    public const double BaseLearningRate = 0.01;
+    public const double Momentum = 0.9;
+    public const double Mean = 0.5;
+    public const double Std = 0.5;
+
+    private readonly Device _device = CPU;
+    private readonly Tensor _sourceImages;
+    private readonly Tensor _sourceLabels;
+    private readonly Tensor _targetImages;
+    private readonly Tensor _domainLabels;
+    private readonly Generator _sampling;
+    private readonly TorchSharp.Modules.SGD _optimizer;
+    private readonly ILambdaSchedule _lambda = LambdaSchedules.Ganin();
+    private readonly ILearningRateSchedule _learningRate = LearningRateSchedules.Annealing();
+
+    /// <param name="poolSize">Images per domain held in memory (uint8, 3×28×28).</param>
+    /// <param name="channelsLast">The preset's channels-last layer (its default: on).</param>
+    /// <param name="seed">Seeds the weights, the synthetic images and the sampling.</param>
+    public DannStepHarness(bool channelsLast = true, int poolSize = 4096, long seed = 1)
+    {
+        PoolSize = poolSize;
+        Model = DannPresets.Mnist(SampleShape.Image(3, 28, 28), seed: seed, channelsLast: channelsLast)
+            .WithDevice(_device)
+            .WithDtype(ScalarType.Float32)
+            .Build();
+        Model.train();
+
+        using var data = new Generator((ulong)seed + 1);
+        _sourceImages = randint(0, 256, [poolSize, 3, 28, 28], dtype: ScalarType.Byte, device: _device, generator: data);
+        _sourceLabels = randint(0, 10, [poolSize], dtype: ScalarType.Int64, device: _device, generator: data);
+        _targetImages = randint(0, 256, [poolSize, 3, 28, 28], dtype: ScalarType.Byte, device: _device, generator: data);
+        _domainLabels = cat([zeros(SourceBatch, 1, device: _device), ones(TargetBatch, 1, device: _device)]);
+        _sampling = new Generator((ulong)seed + 2);
+        _optimizer = optim.SGD(Model.parameters(), BaseLearningRate, momentum: Momentum);
+    }
+
+    public DannModel Model { get; }
+
+    public int PoolSize { get; }
+
+    /// <summary>Runs step <paramref name="step"/> of <paramref name="totalSteps"/>; returns the total loss.</summary>
+    public float Step(long step, long totalSteps)
+    {
+        using var scope = NewDisposeScope();
+        double p = Progress.Of(step, totalSteps);
+        Model.Lambda = _lambda.ValueAt(p);
+        double lr = BaseLearningRate * _learningRate.FactorAt(p);
+        foreach (var group in _optimizer.ParamGroups) group.LearningRate = lr;
+
+        Tensor sourceIndex = randint(0, PoolSize, [SourceBatch], dtype: ScalarType.Int64, device: _device, generator: _sampling);
+        Tensor targetIndex = randint(0, PoolSize, [TargetBatch], dtype: ScalarType.Int64, device: _device, generator: _sampling);
+        Tensor x = cat([_sourceImages.index_select(0, sourceIndex), _targetImages.index_select(0, targetIndex)])
+            .to(ScalarType.Float32).div_(255.0).sub_(Mean).div_(Std);
+        Tensor y = _sourceLabels.index_select(0, sourceIndex);
+
+        DannOutput output = Model.forward(x);
+        Tensor classLoss = cross_entropy(output.ClassLogits.narrow(0, 0, SourceBatch), y);
+        Tensor domainLoss = binary_cross_entropy_with_logits(output.DomainLogits, _domainLabels);
+        Tensor loss = classLoss + domainLoss;
+
+        Model.zero_grad(set_to_none: true);
+        loss.backward();
+        _optimizer.step();
+        return loss.item<float>();
+    }
+
+    /// <summary>Classifies <paramref name="batch"/> pool images (uint8 → float, normalise, features, label head, argmax) without gradients.</summary>
+    public long Infer(int batch, Generator sampling)
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        Tensor index = randint(0, PoolSize, [batch], dtype: ScalarType.Int64, device: _device, generator: sampling);
+        Tensor x = _targetImages.index_select(0, index).to(ScalarType.Float32).div_(255.0).sub_(Mean).div_(Std);
+        Tensor predicted = Model.Classify(x).argmax(1);
+        return predicted[0].item<long>();
+    }
+
+    public void Dispose()
+    {
+        _optimizer.Dispose();
+        Model.Dispose();
+        _sourceImages.Dispose();
+        _sourceLabels.Dispose();
+        _targetImages.Dispose();
+        _domainLabels.Dispose();
+        _sampling.Dispose();
+    }
+}

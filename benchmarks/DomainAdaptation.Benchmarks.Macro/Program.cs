@@ -1,0 +1,44 @@
+using DomainAdaptation.Benchmarks.Macro;
+
+const string Usage = """
+    DomainAdaptation macro benchmarks (the paper's MNIST DANN, random uint8 images in memory; see docs/performance.md)
+
+    usage: DomainAdaptation.Benchmarks.Macro <command> [--option value ...]
+
+      step     median/p90 ms per training step (64 + 64 images)
+               --threads N (cores) --steps 300 --warmup 50 --json FILE
+      infer    inference images/s
+               --threads N --batch 1024 --batches 30 --warmup 3 --json FILE
+      rss      resident set over many steps, and its flatness
+               --threads N --steps 5000 --sample-every 100 --flat-from 500 --json FILE
+      (step, infer and rss also take --malloc tuned|default and --channels-last true|false)
+      compare  step, infer and rss with glibc's default malloc and with RuntimeTuning, each in a fresh child process
+               --threads N --repeat 3 --steps 300 --warmup 50 --rss-steps 5000 (0 skips) --batches 30 --channels-last true
+               --json benchmarks/results/macro-compare.json
+
+    --malloc tuned applies DomainAdaptation.Runtime.RuntimeTuning (mallopt); default leaves glibc's allocator alone.
+    --channels-last false builds the preset without its channels_last layer (DannPresets.Mnist(channelsLast: false)).
+    Thread counts are always applied through RuntimeTuning.
+    """;
+
+try
+{
+    HarnessArguments parsed = HarnessArguments.Parse(args);
+    switch (parsed.Command)
+    {
+        case "step": Commands.Step(parsed); break;
+        case "infer": Commands.Infer(parsed); break;
+        case "rss": Commands.Rss(parsed); break;
+        case "compare": Commands.Compare(parsed); break;
+        case "help" or "--help" or "-h": Console.WriteLine(Usage); break;
+        default: throw new HarnessUsageException($"unknown command '{parsed.Command}'");
+    }
+
+    return 0;
+}
+catch (HarnessUsageException ex)
+{
+    Console.Error.WriteLine($"error: {ex.Message}");
+    Console.Error.WriteLine(Usage);
+    return 2;
+}

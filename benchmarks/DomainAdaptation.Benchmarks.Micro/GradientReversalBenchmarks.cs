@@ -16,11 +16,15 @@ public class GradientReversalBenchmarks
     private Tensor _gradOutput = null!;
     private Tensor[] _inputs = null!;
 
-    /// <summary>Creates the tensors and applies the thread count the macro benchmarks use.</summary>
+    /// <summary>
+    /// Creates the tensors and applies the intra-op thread count: the environment variable <c>BENCH_THREADS</c>, else the
+    /// number of cores. On a busy machine use 1: a parallel kernel then waits for a descheduled thread at its barrier.
+    /// </summary>
     [GlobalSetup]
     public void Setup()
     {
-        RuntimeTuning.Apply(new RuntimeTuningOptions { IntraOpThreads = Environment.ProcessorCount });
+        int threads = int.TryParse(Environment.GetEnvironmentVariable("BENCH_THREADS"), out int t) && t > 0 ? t : Environment.ProcessorCount;
+        RuntimeTuning.Apply(new RuntimeTuningOptions { IntraOpThreads = threads });
         var generator = new Generator(1);
         _input = randn([128, 768], dtype: ScalarType.Float32, generator: generator).requires_grad_(true);
         _gradOutput = randn([128, 768], dtype: ScalarType.Float32, generator: generator);

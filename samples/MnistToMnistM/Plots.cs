@@ -39,17 +39,8 @@ internal static class Plots
     }
 
     /// <summary>A scatter plot of 2-D source and target embeddings.</summary>
-    public static void Embedding(string path, string title, float[,] source, float[,] target, int size = 700)
-    {
-        var plot = new Plot();
-        AddCloud(plot, source, SourceColor, "source (MNIST)");
-        AddCloud(plot, target, TargetColor, "target (MNIST-M)");
-        plot.Title(title);
-        plot.XLabel("PC 1");
-        plot.YLabel("PC 2");
-        plot.ShowLegend(Alignment.UpperRight);
-        plot.SavePng(path, size, size);
-    }
+    public static void Embedding(string path, string title, float[,] source, float[,] target, int size = 700) =>
+        Embeddings(path, [(title, source, target)], size);
 
     /// <summary>Several embeddings side by side (e.g. source-only next to DANN), like the paper's Figure 2.</summary>
     public static void Embeddings(string path, IReadOnlyList<(string Title, float[,] Source, float[,] Target)> panels, int size = 600)

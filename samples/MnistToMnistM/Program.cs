@@ -98,7 +98,8 @@ ExperimentSettings Settings(ParseResult p, Method m, bool isQuick)
 void Tune(int threadCount)
 {
     TorchRuntime.EnsureInitialized();
-    RuntimeTuningHook.Apply(threadCount);
+    // The library's runtime tuning: intra-op threads, and on glibc the malloc thresholds (docs/performance.md).
+    RuntimeTuning.Apply(new RuntimeTuningOptions { IntraOpThreads = threadCount > 0 ? threadCount : null }, loggers.CreateLogger("runtime"));
 }
 
 async Task<Problem> LoadProblem(ExperimentSettings s, string? dataOption, CancellationToken ct)

@@ -64,7 +64,7 @@ internal sealed record ExperimentSettings(
     public DannModel BuildModel(SampleShape shape, int classes) => (Preset switch
     {
         Preset.Paper => DannPresets.Mnist(shape, classes, binaryDomain: true, seed: Seed),
-        _ => DannPresets.MnistModern(shape, classes, binaryDomain: true, dropout: 0.5, conv1Channels: 64, conv2Channels: 50, seed: Seed),
+        _ => DannPresets.MnistModern(shape, classes, binaryDomain: true, dropout: 0.5, seed: Seed),
     }).Build();
 
     /// <summary>The trainer options of this run.</summary>
@@ -107,6 +107,7 @@ internal sealed record ExperimentSettings(
             options.LearningRateSchedule = LearningRateSchedules.Annealing(10, 0.75);
             options.LambdaSchedule = LambdaSchedules.Ganin(10);
             options.Normalisation = NormalisationKind.MeanStdOverBothDomains;
+            options.BatchNormMode = BatchNormMode.Separate;
         }
 
         return options;

@@ -41,7 +41,8 @@ var train = new Command("train", "Train one method and write a run folder (optio
 
 var runOption = new Option<string>("--run") { Description = "A run folder written by train", Required = true };
 var on = new Option<string?>("--on") { Description = "The data set to evaluate on: mnist-m (default), mnist, or a path (MNIST-M release layout or MNIST IDX folder)" };
-var evaluate = new Command("evaluate", "Evaluate a run's final checkpoint on the test split of a data set") { runOption, on, data, threads };
+var calibrateBn = new Option<bool>("--calibrate-bn") { Description = "First re-estimate the batch-norm statistics on the unlabelled training split of the evaluated data set (AdaBN; a path: on the evaluated images themselves)" };
+var evaluate = new Command("evaluate", "Evaluate a run's final checkpoint on the test split of a data set") { runOption, on, data, threads, calibrateBn };
 
 var compare = new Command("compare", "Run source-only, DANN and target-only with the same seed and budget, beside the paper's Table 1")
 {
@@ -183,12 +184,19 @@ async Task<int> Evaluate(ParseResult p, CancellationToken ct)
     CheckpointInfo info = Checkpoint.LoadModel(latest, model);
     string which = p.GetValue(on) ?? "mnist-m";
     SampleSet set;
+    SampleSet? calibration = null;
+    bool calibrate = p.GetValue(calibrateBn);
     if (which is "mnist-m" or "mnist")
     {
         string dataRoot = await DataLoading.ResolveDigitsRootAsync(p.GetValue(data), loggers, console, ct);
         using Problem digits = DataLoading.LoadDigits(dataRoot, s, loggers.CreateLogger("data"), ct);
         SampleSet chosen = which == "mnist" ? digits.SourceTest : digits.TargetTest;
         set = new SampleSet(chosen.Name, chosen.Samples.clone(), chosen.Labels!.clone(), chosen.ClassCount);
+        if (calibrate)
+        {
+            SampleSet train = which == "mnist" ? digits.Train.Source : digits.Train.Target;
+            calibration = new SampleSet(train.Name, train.Samples.clone(), null, train.ClassCount);
+        }
     }
     else
     {
@@ -196,6 +204,7 @@ async Task<int> Evaluate(ParseResult p, CancellationToken ct)
     }
 
     using (set)
+    using (calibration)
     {
         if (!set.Shape.Equals(new SampleShape(shape)))
         {
@@ -204,6 +213,13 @@ async Task<int> Evaluate(ParseResult p, CancellationToken ct)
 
         using var converter = new DomainAdaptation.Data.Batching.SampleConverter(ScalarType.Float32, CPU, info.Normalisation);
         var evaluator = new Evaluator(converter);
+        if (calibrate)
+        {
+            SampleSet calibrationSet = calibration ?? set;
+            int layers = BatchNormCalibration.Calibrate(model, calibrationSet, converter, cancellationToken: ct);
+            console.WriteLine(FormattableString.Invariant($"Batch-norm statistics of {layers} layer(s) re-estimated on {calibrationSet.Count:N0} unlabelled images of '{calibrationSet.Name}' (AdaBN)."));
+        }
+
         DomainEvaluation result = evaluator.EvaluateDomain(model, set, set.Labels, DomainRole.Target, classes, 0, ct);
         console.WriteLine(FormattableString.Invariant($"{set.Name}: accuracy {result.Accuracy:F4} on {result.SampleCount:N0} images (checkpoint step {info.Step}, {Path.GetFileName(latest)})"));
         if (result.Confusion is { } confusion)
@@ -252,8 +268,7 @@ return await root.Parse(args).InvokeAsync();
 void PrintTable(IReadOnlyList<RunSummary> summaries)
 {
     console.WriteLine();
-    console.WriteLine("| method | target accuracy (test) | source accuracy (test) | paper (Table 1) | domain-classifier accuracy | training time | wall time |");
-    console.WriteLine("|---|---|---|---|---|---|---|");
+    console.WriteLine(TrainRunner.TableHeader);
     foreach (RunSummary s in summaries) console.WriteLine(TrainRunner.Row(s));
     console.WriteLine();
 }
@@ -267,8 +282,7 @@ static string CompareReport(IReadOnlyList<RunSummary> summaries, string data, Ti
     b.AppendLine(CultureInfo.InvariantCulture, $"Preset `{first.Settings.Preset}`, {first.Steps} steps of {first.Settings.BatchSize} + {first.Settings.BatchSize} images each, seed {first.Settings.Seed}; total wall time {wall.TotalSeconds:F0} s.");
     b.AppendLine("Each checkpoint is its run's last step; target labels are used only for this table (and by target-only training, the upper bound).");
     b.AppendLine();
-    b.AppendLine("| method | target accuracy (test) | source accuracy (test) | paper (Table 1) | domain-classifier accuracy | training time | wall time |");
-    b.AppendLine("|---|---|---|---|---|---|---|");
+    b.AppendLine(TrainRunner.TableHeader);
     foreach (RunSummary s in summaries) b.AppendLine(TrainRunner.Row(s));
     b.AppendLine();
     b.AppendLine("![source-only vs DANN feature embeddings](embeddings.png)");

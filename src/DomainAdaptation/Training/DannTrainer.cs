@@ -386,6 +386,12 @@ public sealed class DannTrainer : IDisposable
         }
 
         _completedSteps = step + 1;
+        if (_options.GarbageCollectionInterval > 0 && _completedSteps % _options.GarbageCollectionInterval == 0)
+        {
+            // Keeps the managed heap (and with it the resident memory) flat; see DannTrainerOptions.GarbageCollectionInterval.
+            GC.Collect(0, GCCollectionMode.Forced, blocking: true);
+        }
+
         var metrics = new StepMetrics(_completedSteps, TotalSteps, progress, labelLoss, domainLoss, totalLoss, sourceAccuracy, targetAccuracy, domainAccuracy, lambda, learningRate, clock.Elapsed);
         if (_options.LogInterval > 0 && (_completedSteps % _options.LogInterval == 0 || _completedSteps == TotalSteps))
         {

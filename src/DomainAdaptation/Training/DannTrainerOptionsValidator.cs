@@ -62,6 +62,7 @@ public sealed partial class DannTrainerOptionsValidator : IValidateOptions<DannT
         if (options.CheckpointInterval < 0) Fail(nameof(options.CheckpointInterval), "≥ 0 (0: checkpoint only after the last step)", options.CheckpointInterval);
         if (options.CheckpointsToKeep is < 1 or > MaxCheckpointsToKeep) Fail(nameof(options.CheckpointsToKeep), $"in [1, {MaxCheckpointsToKeep}]", options.CheckpointsToKeep);
         if (options.LogInterval < 0) Fail(nameof(options.LogInterval), "≥ 0 (0: no step logs)", options.LogInterval);
+        if (options.GarbageCollectionInterval < 0) Fail(nameof(options.GarbageCollectionInterval), "≥ 0 (0: never force a collection)", options.GarbageCollectionInterval);
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }

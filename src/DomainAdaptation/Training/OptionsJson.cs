@@ -26,6 +26,7 @@ internal static class OptionsJson
         nameof(DannTrainerOptions.CheckpointsToKeep),
         nameof(DannTrainerOptions.CheckpointOnCancel),
         nameof(DannTrainerOptions.LogInterval),
+        nameof(DannTrainerOptions.GarbageCollectionInterval),
     ];
 
     internal static readonly JsonSerializerOptions Serializer = new()

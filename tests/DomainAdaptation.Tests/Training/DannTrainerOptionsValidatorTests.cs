@@ -40,6 +40,7 @@ public class DannTrainerOptionsValidatorTests
         { "checkpoint interval", o => o.CheckpointInterval = -2, "DannTrainerOptions.CheckpointInterval must be ≥ 0 (0: checkpoint only after the last step), but was -2." },
         { "checkpoints kept", o => o.CheckpointsToKeep = 0, "DannTrainerOptions.CheckpointsToKeep must be in [1, 1000], but was 0." },
         { "log interval", o => o.LogInterval = -1, "DannTrainerOptions.LogInterval must be ≥ 0 (0: no step logs), but was -1." },
+        { "garbage collection interval", o => o.GarbageCollectionInterval = -5, "DannTrainerOptions.GarbageCollectionInterval must be ≥ 0 (0: never force a collection), but was -5." },
     };
 
     [Theory]

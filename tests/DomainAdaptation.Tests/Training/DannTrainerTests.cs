@@ -39,6 +39,27 @@ public class DannTrainerTests
     }
 
     [Fact]
+    public void Train_GarbageCollectionInterval_CollectsGen0EveryIntervalStepsWithoutChangingTheResult()
+    {
+        using var data = SyntheticData.Blobs(40, 40, features: 3, classes: 3, seed: 1);
+        var collecting = TestModels.Mlp(3, 4, 3, seed: 1);
+        var notCollecting = TestModels.Mlp(3, 4, 3, seed: 1);
+        using var withGc = new DannTrainer(collecting, data, new DannTrainerOptions { Steps = 20, BatchSizePerDomain = 8, GarbageCollectionInterval = 5 });
+        using var withoutGc = new DannTrainer(notCollecting, data, new DannTrainerOptions { Steps = 20, BatchSizePerDomain = 8, GarbageCollectionInterval = 0 });
+
+        int before = GC.CollectionCount(0);
+        withGc.Train();
+        int collections = GC.CollectionCount(0) - before;
+        withoutGc.Train();
+
+        collections.Should().BeGreaterThanOrEqualTo(4, "20 steps with a collection every 5 steps force 4 gen-0 collections");
+        foreach ((string key, Tensor value) in collecting.state_dict())
+        {
+            value.eq(notCollecting.state_dict()[key]).all().ToBoolean().Should().BeTrue(key);
+        }
+    }
+
+    [Fact]
     public void Train_SourceOnly_NoDomainLossAndDomainHeadUntouched()
     {
         using var data = SyntheticData.Blobs(40, 40, features: 3, classes: 3, seed: 1);

@@ -13,7 +13,8 @@
 # use over 5 s is below that percentage; the use seen is recorded in each result (othersCpuPercent).
 #
 # Environment: THREADS (default: nproc), REPEAT (3), STEPS (300), WARMUP (50), BATCHES (30), RSS_STEPS (0 = skip),
-# MALLOC ("default tuned"), OURS_CHANNELS_LAST (true: DannPresets.Mnist's default), PYTORCH_CHANNELS_LAST (false: the
+# MALLOC ("default tuned"), OURS_CHANNELS_LAST (true: DannPresets.Mnist's default), OURS_DRIVER (trainer: the library's
+# DannTrainer runs our steps; hand: the hand-written step that mirrors dann_step.py), PYTORCH_CHANNELS_LAST (false: the
 # standard NCHW PyTorch step), OUT (benchmarks/results/side-by-side-<time>). Needs the .NET SDK; installs Debian's
 # python3-torch and libopenblas0-pthread with apt-get when missing (as root), or says what to install.
 set -euo pipefail
@@ -28,6 +29,7 @@ BATCHES=${BATCHES:-30}
 RSS_STEPS=${RSS_STEPS:-0}
 MALLOC=${MALLOC:-"default tuned"}
 OURS_CHANNELS_LAST=${OURS_CHANNELS_LAST:-true}
+OURS_DRIVER=${OURS_DRIVER:-trainer}
 PYTORCH_CHANNELS_LAST=${PYTORCH_CHANNELS_LAST:-false}
 OUT=${OUT:-$root/benchmarks/results/side-by-side-$(date +%Y%m%d-%H%M%S)}
 PYTHON=/usr/bin/python3   # Debian's python, the one python3-torch installs into (not a pyenv python on PATH)
@@ -64,7 +66,7 @@ mkdir -p "$OUT"
 
 {
   echo "machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'), $(nproc) logical cores, $(free -g | awk '/Mem:/{print $2}') GiB; $(uname -sr); glibc $(ldd --version | head -n1 | awk '{print $NF}')"
-  echo "TorchSharp side: .NET $(dotnet --version) SDK; $(grep -o '"TorchSharp/[0-9.]*"' "${harness%.dll}.deps.json" | head -n1 | tr -d '"'), $(grep -o '"libtorch-cpu-[a-z0-9-]*/[0-9.]*"' "${harness%.dll}.deps.json" | head -n1 | tr -d '"'); intra-op threads $THREADS (RuntimeTuning); channels-last layer $OURS_CHANNELS_LAST"
+  echo "TorchSharp side: .NET $(dotnet --version) SDK; $(grep -o '"TorchSharp/[0-9.]*"' "${harness%.dll}.deps.json" | head -n1 | tr -d '"'), $(grep -o '"libtorch-cpu-[a-z0-9-]*/[0-9.]*"' "${harness%.dll}.deps.json" | head -n1 | tr -d '"'); intra-op threads $THREADS (RuntimeTuning); channels-last layer $OURS_CHANNELS_LAST; step driven by $OURS_DRIVER"
   echo "PyTorch side: Python $("$PYTHON" -c 'import platform; print(platform.python_version())'), python3-torch $(dpkg-query -W -f='${Version}' python3-torch 2>/dev/null || echo '?') (torch.__version__ $("$PYTHON" -c 'import torch; print(torch.__version__)')), BLAS $(readlink -f /etc/alternatives/libblas.so.3-$(uname -m)-linux-gnu 2>/dev/null || echo '?'); intra-op threads $THREADS (torch.set_num_threads), OpenBLAS threads $THREADS, OMP_NUM_THREADS $THREADS; channels-last $PYTORCH_CHANNELS_LAST"
   echo "settings: $REPEAT repeat(s), $WARMUP warm-up + $STEPS measured steps, inference $BATCHES batches of 1024, RSS steps $RSS_STEPS, malloc modes: $MALLOC"
   echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -102,7 +104,7 @@ theirs() { wait_quiet; "$PYTHON" "$reference" "$@" "${pytorch_layout[@]}"; }
 for r in $(seq 1 "$REPEAT"); do
   for m in $MALLOC; do
     echo "== repeat $r, malloc $m"
-    ours   step  --threads "$THREADS" --malloc "$m" --steps "$STEPS" --warmup "$WARMUP" --json "$OUT/ours-step-$m-$r.json" | tail -n 1
+    ours   step  --threads "$THREADS" --malloc "$m" --steps "$STEPS" --warmup "$WARMUP" --driver "$OURS_DRIVER" --json "$OUT/ours-step-$m-$r.json" | tail -n 1
     theirs step  --threads "$THREADS" --malloc "$m" --steps "$STEPS" --warmup "$WARMUP" --json "$OUT/pytorch-step-$m-$r.json" | tail -n 1
     ours   infer --threads "$THREADS" --malloc "$m" --batches "$BATCHES" --json "$OUT/ours-infer-$m-$r.json" | tail -n 1
     theirs infer --threads "$THREADS" --malloc "$m" --batches "$BATCHES" --json "$OUT/pytorch-infer-$m-$r.json" | tail -n 1

@@ -16,28 +16,45 @@ internal static class Commands
         int steps = a.Int("steps", 300);
         MallocMode malloc = a.Malloc();
         bool channelsLast = a.Bool("channels-last", true);
+        string driver = a.String("driver") ?? "trainer";
         string? json = a.String("json");
         a.EnsureAllRead();
+        if (driver is not ("trainer" or "hand")) throw new HarnessUsageException($"--driver expects 'trainer' or 'hand', but got '{driver}'");
 
         RunContext context = RunContext.Start("step", malloc, threads, channelsLast);
-        Console.WriteLine(context.Describe());
-        using var harness = new DannStepHarness(channelsLast);
+        Console.WriteLine(context.Describe() + $"; driver: {(driver == "trainer" ? "DannTrainer" : "the hand-written step")}");
         int total = warmup + steps;
-        for (int i = 0; i < warmup; i++) harness.Step(i, total);
-
-        var samples = new double[steps];
-        int gen0 = GC.CollectionCount(0), gen2 = GC.CollectionCount(2);
+        double[] samples;
         float loss = 0;
+        int gen0 = GC.CollectionCount(0), gen2 = GC.CollectionCount(2);
         CpuSteal steal = CpuSteal.Now();
         TimeSpan cpu = Process.GetCurrentProcess().TotalProcessorTime;
-        for (int i = 0; i < steps; i++)
+        if (driver == "trainer")
         {
-            long start = Stopwatch.GetTimestamp();
-            loss = harness.Step(warmup + i, total);
-            samples[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+            // The trainer runs warm-up and measured steps in one run (the schedules see the whole run); CPU time,
+            // GC counts and steal cover the whole run.
+            (double[] all, float last) = TrainerStepDriver.Run(channelsLast, total);
+            samples = all[warmup..];
+            loss = last;
+        }
+        else
+        {
+            using var harness = new DannStepHarness(channelsLast);
+            for (int i = 0; i < warmup; i++) harness.Step(i, total);
+            gen0 = GC.CollectionCount(0);
+            gen2 = GC.CollectionCount(2);
+            steal = CpuSteal.Now();
+            cpu = Process.GetCurrentProcess().TotalProcessorTime;
+            samples = new double[steps];
+            for (int i = 0; i < steps; i++)
+            {
+                long start = Stopwatch.GetTimestamp();
+                loss = harness.Step(warmup + i, total);
+                samples[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+            }
         }
 
-        double cpuMs = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds / steps;
+        double cpuMs = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds / (driver == "trainer" ? total : steps);
         var result = new StepResult(context, warmup, steps, Summary.Of(samples), cpuMs, GC.CollectionCount(0) - gen0, GC.CollectionCount(2) - gen2, loss, CpuSteal.PercentBetween(steal, CpuSteal.Now()), samples);
         Console.WriteLine(string.Create(Inv, $"step: {steps} steps after {warmup} warm-up: median {result.MsPerStep.Median:F2} ms, p90 {result.MsPerStep.P90:F2} ms (p90/median {result.MsPerStep.P90OverMedian:F2}), mean {result.MsPerStep.Mean:F2}, min {result.MsPerStep.Min:F2}, max {result.MsPerStep.Max:F2}; CPU {cpuMs:F2} ms per step; gen0 GCs {result.Gen0Collections}, gen2 {result.Gen2Collections}; last loss {loss:F4}; CPU used by others {result.OthersCpuPercent:F1}%"));
         Json.Write(json, result);

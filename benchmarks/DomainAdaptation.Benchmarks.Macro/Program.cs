@@ -6,11 +6,14 @@ const string Usage = """
     usage: DomainAdaptation.Benchmarks.Macro <command> [--option value ...]
 
       step     median/p90 ms per training step (64 + 64 images)
-               --threads N (cores) --steps 300 --warmup 50 --json FILE
+               --threads N (cores) --steps 300 --warmup 50 --driver trainer|hand --json FILE
+               (trainer: DannTrainer runs the steps; hand: the hand-written step mirroring dann_step.py)
       infer    inference images/s
                --threads N --batch 1024 --batches 30 --warmup 3 --json FILE
       rss      resident set over many steps, and its flatness
                --threads N --steps 5000 --sample-every 100 --flat-from 500 --json FILE
+      load     MNIST -> MNIST-M into memory as the sample loads it: cold (empty cache) and cached, in seconds
+               --threads N --repeat 2 --data FOLDER (DOMAINADAPTATION_DATA, else ../shared/data)
       (step, infer and rss also take --malloc tuned|default and --channels-last true|false)
       compare  step, infer and rss with glibc's default malloc and with RuntimeTuning, each in a fresh child process
                --threads N --repeat 3 --steps 300 --warmup 50 --rss-steps 5000 (0 skips) --batches 30 --channels-last true
@@ -30,6 +33,7 @@ try
         case "infer": Commands.Infer(parsed); break;
         case "rss": Commands.Rss(parsed); break;
         case "compare": Commands.Compare(parsed); break;
+        case "load": DataLoadCommand.Run(parsed); break;
         case "help" or "--help" or "-h": Console.WriteLine(Usage); break;
         default: throw new HarnessUsageException($"unknown command '{parsed.Command}'");
     }

@@ -1,0 +1,63 @@
+using System.Diagnostics;
+using System.Globalization;
+using DomainAdaptation.Data;
+using DomainAdaptation.Data.Datasets;
+
+namespace DomainAdaptation.Benchmarks.Macro;
+
+/// <summary>
+/// Wall time to load MNIST → MNIST-M into memory as the sample does (<see cref="DigitDatasets.MnistToMnistM"/>, 3×28×28:
+/// MNIST IDX decompressed and made RGB; the MNIST-M release's 68,002 PNGs streamed from the .tar.gz, decoded and resized
+/// 32 → 28): "cold" into an empty cache folder (every file read and decoded, the cache written), then "cached" from that
+/// folder (the decoded tensors read back), each repeated <c>--repeat</c> times with a fresh cache folder per cold load.
+/// The OS page cache is not dropped (that needs root); the first cold load may also read the files from disk.
+/// </summary>
+internal static class DataLoadCommand
+{
+    private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
+
+    public static void Run(HarnessArguments a)
+    {
+        int threads = a.Int("threads", Environment.ProcessorCount);
+        int repeat = a.Int("repeat", 2);
+        string root = a.String("data") ?? Environment.GetEnvironmentVariable("DOMAINADAPTATION_DATA") ?? Path.Combine("..", "shared", "data");
+        a.EnsureAllRead();
+
+        RunContext context = RunContext.Start("load", MallocMode.Tuned, threads, channelsLast: true);
+        Console.WriteLine(context.Describe() + $"; data: {Path.GetFullPath(root)}");
+        var cold = new List<double>();
+        var cached = new List<double>();
+        for (int r = 0; r < repeat; r++)
+        {
+            string cache = Directory.CreateTempSubdirectory("da-load-cache-").FullName;
+            try
+            {
+                var options = new DataLoadOptions { CacheDirectory = cache, MaxDegreeOfParallelism = threads };
+                cold.Add(Load(root, options, out string shape));
+                cached.Add(Load(root, options, out _));
+                Console.WriteLine(string.Create(Inv, $"load {r + 1}: cold {cold[^1]:F2} s, cached {cached[^1]:F2} s ({shape})"));
+            }
+            finally
+            {
+                Directory.Delete(cache, recursive: true);
+            }
+        }
+
+        Console.WriteLine(string.Create(Inv, $"load: MNIST + MNIST-M (train and test, 3×28×28) into memory, median of {repeat}: cold {Median(cold):F2} s (min {cold.Min():F2}, max {cold.Max():F2}), cached {Median(cached):F2} s (min {cached.Min():F2}, max {cached.Max():F2})"));
+    }
+
+    private static double Load(string root, DataLoadOptions options, out string shape)
+    {
+        long start = Stopwatch.GetTimestamp();
+        using DigitsProblem problem = DigitDatasets.MnistToMnistM(root, DigitsGeometry.Rgb28, options);
+        double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
+        shape = string.Create(Inv, $"{problem.Train.Source.Count:N0} + {problem.Train.Target.Count:N0} training, {problem.SourceTest.Count:N0} + {problem.TargetTest.Count:N0} test images");
+        return seconds;
+    }
+
+    private static double Median(List<double> values)
+    {
+        double[] sorted = [.. values.Order()];
+        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
+    }
+}

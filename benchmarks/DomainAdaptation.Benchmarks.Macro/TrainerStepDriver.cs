@@ -1,0 +1,62 @@
+using System.Diagnostics;
+using DomainAdaptation.Data;
+using DomainAdaptation.Models;
+using DomainAdaptation.Training;
+using static TorchSharp.torch;
+
+namespace DomainAdaptation.Benchmarks.Macro;
+
+/// <summary>
+/// The same DANN step as <see cref="DannStepHarness"/>, but run by the library's <see cref="DannTrainer"/> — what a user
+/// of the library gets: the trainer's deterministic epoch sampler, <c>BatchAssembler</c> (gather, uint8 → float32,
+/// normalise (x/255 − 0.5)/0.5), the paper's schedules, SGD (momentum 0.9), the NaN/∞ check, the metrics it reports and
+/// its gen-0 collection every 100 steps. The data are the same random uint8 pools (4,096 images 3×28×28 per domain).
+/// Per-step wall time is the time between consecutive steps' <see cref="StepMetrics"/> reports, so it includes all of
+/// the trainer's per-step work.
+/// </summary>
+internal static class TrainerStepDriver
+{
+    /// <summary>Runs <paramref name="steps"/> trainer steps; returns each step's wall time in ms and the last total loss.</summary>
+    public static (double[] Milliseconds, float LastLoss) Run(bool channelsLast, int steps, int poolSize = 4096, long seed = 1)
+    {
+        using var data = new Generator((ulong)seed + 1);
+        using var problem = new DomainDataset(
+            "random uint8 pools",
+            new SampleSet("source", randint(0, 256, [poolSize, 3, 28, 28], dtype: ScalarType.Byte, generator: data), randint(0, 10, [poolSize], dtype: ScalarType.Int64, generator: data), 10),
+            new SampleSet("target", randint(0, 256, [poolSize, 3, 28, 28], dtype: ScalarType.Byte, generator: data), null, 10));
+        using DannModel model = DannPresets.Mnist(SampleShape.Image(3, 28, 28), seed: seed, channelsLast: channelsLast).Build();
+        var options = new DannTrainerOptions
+        {
+            Steps = steps,
+            BatchSizePerDomain = DannStepHarness.SourceBatch,
+            Optimizer = OptimizerKind.Sgd,
+            LearningRate = DannStepHarness.BaseLearningRate,
+            Momentum = DannStepHarness.Momentum,
+            Normalisation = NormalisationKind.Explicit,
+            NormalisationMean = [DannStepHarness.Mean, DannStepHarness.Mean, DannStepHarness.Mean],
+            NormalisationStd = [DannStepHarness.Std, DannStepHarness.Std, DannStepHarness.Std],
+            EvaluationInterval = 0,
+            EvaluationMaxSamples = 1, // the one evaluation after the last step is not timed; keep it short
+            LogInterval = 0,
+            Seed = seed,
+            Device = "cpu",
+        };
+        using var trainer = new DannTrainer(model, problem, options);
+        var times = new double[steps];
+        float loss = 0;
+        long previous = Stopwatch.GetTimestamp();
+        trainer.Train(new Reporter(m =>
+        {
+            long now = Stopwatch.GetTimestamp();
+            times[m.Step - 1] = Stopwatch.GetElapsedTime(previous, now).TotalMilliseconds;
+            loss = (float)m.TotalLoss;
+            previous = Stopwatch.GetTimestamp();
+        }));
+        return (times, loss);
+    }
+
+    private sealed class Reporter(Action<StepMetrics> report) : IProgress<StepMetrics>
+    {
+        public void Report(StepMetrics value) => report(value);
+    }
+}

@@ -52,7 +52,7 @@ internal static class TrainRunner
 
         var progress = new ConsoleProgress(console, settings.Name);
         TrainingResult result;
-        using (var recorder = new RunRecorder(Path.Combine(runFolder, MetricsFile), append: resume))
+        using (var recorder = new RunRecorder(Path.Combine(runFolder, MetricsFile), append: resume, wall))
         {
             var steps = new SyncProgress<StepMetrics>(m => { recorder.Report(m); progress.Report(m); });
             var evaluations = new SyncProgress<EvaluationMetrics>(e => { recorder.Report(e); progress.Report(e); });

@@ -32,7 +32,8 @@ public class MnistMGeneratorTests : IClassFixture<Bsds500Fixture>
     [MemberData(nameof(ReleasedTestPlacements))]
     public void Compose_ReleasedPlacement_ReproducesTheReleasedImageBitForBit(int index, string background, int x, int y)
     {
-        byte[] digits = MiniIdx.ReadImages(SharedDataFolder.Require("mnist/t10k-images-idx3-ubyte.gz"), index + 1, out _, out _);
+        using Tensor mnistTest = DomainAdaptation.Data.Formats.MnistIdx.ReadImages(SharedDataFolder.Require("mnist/t10k-images-idx3-ubyte.gz"));
+        byte[] digits = mnistTest.narrow(0, 0, index + 1).contiguous().data<byte>().ToArray();
         byte[] released = SkiaPng.DecodeRgb(ReadReleasedTestPng(index), out int width, out int height);
         RgbImage bg = _bsds.Images.Single(i => i.Name == background);
         byte[] composed = new byte[32 * 32 * 3];

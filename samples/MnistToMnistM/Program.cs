@@ -90,7 +90,7 @@ async Task<int> Guard(Func<CancellationToken, Task<int>> body, CancellationToken
 
 ExperimentSettings Settings(ParseResult p, Method m, bool isQuick)
 {
-    long s = p.GetValue(steps) ?? (isQuick ? ExperimentSettings.QuickSteps : ExperimentSettings.DefaultSteps(ParsePreset(p.GetValue(preset)!)));
+    long s = p.GetValue(steps) ?? (isQuick ? ExperimentSettings.QuickSteps : ExperimentSettings.DefaultSteps);
     int interval = p.GetValue(evalInterval) ?? (int)Math.Max(1, s / (isQuick ? 4 : 12));
     return new ExperimentSettings(m, ParsePreset(p.GetValue(preset)!), s, p.GetValue(batch), p.GetValue(seed), p.GetValue(threads),
         p.GetValue(source), p.GetValue(target), interval, p.GetValue(size), p.GetValue(binarize));

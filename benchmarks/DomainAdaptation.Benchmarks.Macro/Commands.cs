@@ -104,28 +104,41 @@ internal static class Commands
         int steps = a.Int("steps", 5000);
         int every = a.Int("sample-every", 100);
         int flatFrom = a.Int("flat-from", 500, min: 0);
-        int gen0Every = a.Int("gen0-every", 0, min: 0);
+        string driver = a.String("driver") ?? "trainer";
+        int gen0Every = a.Int("gen0-every", driver == "trainer" ? 100 : 0, min: 0);
         MallocMode malloc = a.Malloc();
         bool channelsLast = a.Bool("channels-last", true);
         string? json = a.String("json");
         a.EnsureAllRead();
         if (flatFrom >= steps) throw new HarnessUsageException("--flat-from must be smaller than --steps");
+        if (driver is not ("trainer" or "hand")) throw new HarnessUsageException($"--driver expects 'trainer' or 'hand', but got '{driver}'");
 
         RunContext context = RunContext.Start("rss", malloc, threads, channelsLast);
-        Console.WriteLine(context.Describe());
-        using var harness = new DannStepHarness(channelsLast);
+        Console.WriteLine(context.Describe() + $"; driver: {(driver == "trainer" ? "DannTrainer (GarbageCollectionInterval = --gen0-every)" : "the hand-written step")}");
         var samples = new List<RssSample> { new(0, ProcessMemory.ResidentMiB()) };
-        var times = new double[steps];
+        double[] times;
         CpuSteal steal = CpuSteal.Now();
-        for (int i = 0; i < steps; i++)
+        if (driver == "trainer")
         {
-            long start = Stopwatch.GetTimestamp();
-            harness.Step(i, steps);
-            times[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
-            if (gen0Every > 0 && (i + 1) % gen0Every == 0) GC.Collect(0, GCCollectionMode.Forced, blocking: true);
-            if ((i + 1) % every == 0)
+            (times, _) = TrainerStepDriver.Run(channelsLast, steps, step =>
             {
-                samples.Add(new RssSample(i + 1, ProcessMemory.ResidentMiB()));
+                if (step % every == 0) samples.Add(new RssSample((int)step, ProcessMemory.ResidentMiB()));
+            }, gen0Every);
+        }
+        else
+        {
+            using var harness = new DannStepHarness(channelsLast);
+            times = new double[steps];
+            for (int i = 0; i < steps; i++)
+            {
+                long start = Stopwatch.GetTimestamp();
+                harness.Step(i, steps);
+                times[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+                if (gen0Every > 0 && (i + 1) % gen0Every == 0) GC.Collect(0, GCCollectionMode.Forced, blocking: true);
+                if ((i + 1) % every == 0)
+                {
+                    samples.Add(new RssSample(i + 1, ProcessMemory.ResidentMiB()));
+                }
             }
         }
 

@@ -11,7 +11,8 @@ const string Usage = """
       infer    inference images/s
                --threads N --batch 1024 --batches 30 --warmup 3 --json FILE
       rss      resident set over many steps, and its flatness
-               --threads N --steps 5000 --sample-every 100 --flat-from 500 --json FILE
+               --threads N --steps 5000 --sample-every 100 --flat-from 500 --driver trainer|hand
+               --gen0-every N (trainer: its GarbageCollectionInterval, default 100; hand: default 0) --json FILE
       load     MNIST -> MNIST-M into memory as the sample loads it: cold (empty cache) and cached, in seconds
                --threads N --repeat 2 --data FOLDER (DOMAINADAPTATION_DATA, else ../shared/data)
       (step, infer and rss also take --malloc tuned|default and --channels-last true|false)

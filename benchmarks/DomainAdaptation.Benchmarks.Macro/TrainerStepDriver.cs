@@ -17,7 +17,13 @@ namespace DomainAdaptation.Benchmarks.Macro;
 internal static class TrainerStepDriver
 {
     /// <summary>Runs <paramref name="steps"/> trainer steps; returns each step's wall time in ms and the last total loss.</summary>
-    public static (double[] Milliseconds, float LastLoss) Run(bool channelsLast, int steps, int poolSize = 4096, long seed = 1)
+    /// <param name="channelsLast">The preset's channels-last layer.</param>
+    /// <param name="steps">Steps to run (the schedules span them).</param>
+    /// <param name="afterStep">Called after each step with its 1-based number (e.g. to sample the RSS); not timed.</param>
+    /// <param name="garbageCollectionInterval">The trainer's <see cref="DannTrainerOptions.GarbageCollectionInterval"/> (its default: 100).</param>
+    /// <param name="poolSize">Images per domain.</param>
+    /// <param name="seed">Seeds the data, the weights and the trainer.</param>
+    public static (double[] Milliseconds, float LastLoss) Run(bool channelsLast, int steps, Action<long>? afterStep = null, int garbageCollectionInterval = 100, int poolSize = 4096, long seed = 1)
     {
         using var data = new Generator((ulong)seed + 1);
         using var problem = new DomainDataset(
@@ -38,6 +44,7 @@ internal static class TrainerStepDriver
             EvaluationInterval = 0,
             EvaluationMaxSamples = 1, // the one evaluation after the last step is not timed; keep it short
             LogInterval = 0,
+            GarbageCollectionInterval = garbageCollectionInterval,
             Seed = seed,
             Device = "cpu",
         };
@@ -50,6 +57,7 @@ internal static class TrainerStepDriver
             long now = Stopwatch.GetTimestamp();
             times[m.Step - 1] = Stopwatch.GetElapsedTime(previous, now).TotalMilliseconds;
             loss = (float)m.TotalLoss;
+            afterStep?.Invoke(m.Step);
             previous = Stopwatch.GetTimestamp();
         }));
         return (times, loss);

@@ -41,22 +41,46 @@ internal static class SkiaImageDecoder
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static DecodedImage DecodeCore(byte[] data, string path, long maxPixels)
     {
-        using SKData skData = SKData.CreateCopy(data);
-        using SKCodec? codec = SKCodec.Create(skData);
-        if (codec is null)
+        (byte[] Rgba, int Width, int Height, SKCodecResult Result)? decoded = DecodeRgba(data, (width, height) =>
+        {
+            if (width <= 0 || height <= 0 || (long)width * height > maxPixels)
+            {
+                throw new DataFormatException(path, $"is {width}×{height} pixels; images must have 1 to {maxPixels:N0} pixels.");
+            }
+        });
+        if (decoded is not { } image)
         {
             throw new DataFormatException(path, "is not an image that can be read (PNG, JPEG, BMP, GIF or WebP expected), or it is damaged.");
         }
 
-        int width = codec.Info.Width, height = codec.Info.Height;
-        if (width <= 0 || height <= 0 || (long)width * height > maxPixels)
+        if (image.Result != SKCodecResult.Success)
         {
-            throw new DataFormatException(path, $"is {width}×{height} pixels; images must have 1 to {maxPixels:N0} pixels.");
+            throw new DataFormatException(path, image.Result == SKCodecResult.IncompleteInput
+                ? "is truncated: the image data end before the last row. Obtain the file again."
+                : $"could not be decoded ({image.Result}); the file is damaged or uses an unsupported variant.");
         }
 
+        return new DecodedImage(image.Width, image.Height, 4, image.Rgba);
+    }
+
+    /// <summary>
+    /// The SkiaSharp decode both image readers share (this one and <see cref="Generation.JpegDecoder"/>): the codec reads
+    /// the header, <paramref name="checkSize"/> sees the size before any pixel memory is allocated (it throws to refuse),
+    /// and the pixels are decoded straight into a pinned managed buffer of tight RGBA rows, unpremultiplied. Uses only
+    /// API that SkiaSharp 2.88 and 3.x share (<c>SKBitmap.GetPixelSpan</c> is gone in 3.x), so the library runs on either.
+    /// </summary>
+    /// <param name="data">The encoded bytes.</param>
+    /// <param name="checkSize">Validates (width, height); throws the caller's exception to refuse.</param>
+    /// <returns>The pixels, size and codec result (the caller decides what a result other than Success means); null when the bytes are not an image Skia recognises.</returns>
+    internal static (byte[] Rgba, int Width, int Height, SKCodecResult Result)? DecodeRgba(byte[] data, Action<int, int> checkSize)
+    {
+        using SKData skData = SKData.CreateCopy(data);
+        using SKCodec? codec = SKCodec.Create(skData);
+        if (codec is null) return null;
+
+        int width = codec.Info.Width, height = codec.Info.Height;
+        checkSize(width, height);
         var info = new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
-        // Decode straight into a pinned managed buffer with tight rows: this uses only API that SkiaSharp 2.88 and 3.x
-        // share (SKBitmap.GetPixelSpan is gone in 3.x), so the library runs on either.
         var pixels = new byte[(long)info.RowBytes * height];
         SKCodecResult result;
         var pin = GCHandle.Alloc(pixels, GCHandleType.Pinned);
@@ -69,13 +93,6 @@ internal static class SkiaImageDecoder
             pin.Free();
         }
 
-        if (result != SKCodecResult.Success)
-        {
-            throw new DataFormatException(path, result == SKCodecResult.IncompleteInput
-                ? "is truncated: the image data end before the last row. Obtain the file again."
-                : $"could not be decoded ({result}); the file is damaged or uses an unsupported variant.");
-        }
-
-        return new DecodedImage(width, height, 4, pixels);
+        return (pixels, width, height, result);
     }
 }

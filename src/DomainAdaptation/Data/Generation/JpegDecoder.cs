@@ -59,43 +59,30 @@ internal static class JpegDecoder
 
     private static RgbImage DecodeCore(string source, string name, byte[] encoded)
     {
-        using SKData data = SKData.CreateCopy(encoded);
-        using SKCodec? codec = SKCodec.Create(data);
-        if (codec is null)
+        (byte[] Rgba, int Width, int Height, SKCodecResult Result)? decoded = Formats.SkiaImageDecoder.DecodeRgba(encoded, (width, height) =>
+        {
+            if (width <= 0 || height <= 0)
+            {
+                throw new InvalidDataException($"'{source}' declares an empty image ({width}×{height}).");
+            }
+        });
+        if (decoded is not { } image)
         {
             throw new InvalidDataException($"'{source}' is not an image SkiaSharp can decode (expected a JPEG or PNG; {encoded.Length} bytes).");
         }
 
-        SKImageInfo header = codec.Info;
-        if (header.Width <= 0 || header.Height <= 0)
+        if (image.Result == SKCodecResult.IncompleteInput)
         {
-            throw new InvalidDataException($"'{source}' declares an empty image ({header.Width}×{header.Height}).");
+            throw new InvalidDataException($"'{source}' is truncated: SkiaSharp decoded only part of the {image.Width}×{image.Height} image.");
         }
 
-        var info = new SKImageInfo(header.Width, header.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
-        byte[] rgba = new byte[info.BytesSize];
-        SKCodecResult result;
-        GCHandle pin = GCHandle.Alloc(rgba, GCHandleType.Pinned);
-        try
+        if (image.Result != SKCodecResult.Success)
         {
-            result = codec.GetPixels(info, pin.AddrOfPinnedObject());
-        }
-        finally
-        {
-            pin.Free();
+            throw new InvalidDataException($"'{source}' could not be decoded: SkiaSharp reported {image.Result}.");
         }
 
-        if (result is not (SKCodecResult.Success or SKCodecResult.IncompleteInput))
-        {
-            throw new InvalidDataException($"'{source}' could not be decoded: SkiaSharp reported {result}.");
-        }
-
-        if (result == SKCodecResult.IncompleteInput)
-        {
-            throw new InvalidDataException($"'{source}' is truncated: SkiaSharp decoded only part of the {header.Width}×{header.Height} image.");
-        }
-
-        byte[] rgb = new byte[3 * header.Width * header.Height];
+        byte[] rgba = image.Rgba;
+        byte[] rgb = new byte[3 * image.Width * image.Height];
         for (int i = 0, j = 0; j < rgb.Length; i += 4, j += 3)
         {
             rgb[j] = rgba[i];
@@ -103,6 +90,6 @@ internal static class JpegDecoder
             rgb[j + 2] = rgba[i + 2];
         }
 
-        return new RgbImage(name, header.Width, header.Height, rgb);
+        return new RgbImage(name, image.Width, image.Height, rgb);
     }
 }

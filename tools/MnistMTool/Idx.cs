@@ -1,33 +1,23 @@
-using System.Buffers.Binary;
-using System.IO.Compression;
+using DomainAdaptation.Data.Formats;
 
 namespace MnistMTool;
 
-/// <summary>Minimal reading of gzip-compressed MNIST IDX files (the library's full reader lives in Data/Formats).</summary>
+/// <summary>The first <c>count</c> MNIST images or labels, through the library's IDX reader (<see cref="MnistIdx"/>).</summary>
 internal static class Idx
 {
-    public static byte[] ReadImages(string gzPath, int count)
+    public static byte[] ReadImages(string path, int count)
     {
-        using var stream = new GZipStream(File.OpenRead(gzPath), CompressionMode.Decompress);
-        Span<byte> header = stackalloc byte[16];
-        stream.ReadExactly(header);
-        if (BinaryPrimitives.ReadInt32BigEndian(header) != 2051) throw new InvalidDataException($"{gzPath}: magic is not 2051 (IDX images).");
-        int total = BinaryPrimitives.ReadInt32BigEndian(header[4..]);
-        if (BinaryPrimitives.ReadInt32BigEndian(header[8..]) != 28 || BinaryPrimitives.ReadInt32BigEndian(header[12..]) != 28) throw new InvalidDataException($"{gzPath}: not 28×28.");
-        if (count > total) throw new ArgumentOutOfRangeException(nameof(count), $"{gzPath} holds {total} images.");
-        byte[] pixels = new byte[count * 784];
-        stream.ReadExactly(pixels);
-        return pixels;
+        using var images = MnistIdx.ReadImages(path);
+        if (count > images.shape[0]) throw new ArgumentOutOfRangeException(nameof(count), $"{path} holds {images.shape[0]} images.");
+        if (images.shape[2] != 28 || images.shape[3] != 28) throw new InvalidDataException($"{path}: images are {images.shape[2]}×{images.shape[3]}, not 28×28.");
+        using var first = images.narrow(0, 0, count).contiguous();
+        return first.data<byte>().ToArray();
     }
 
-    public static long[] ReadLabels(string gzPath, int count)
+    public static long[] ReadLabels(string path, int count)
     {
-        using var stream = new GZipStream(File.OpenRead(gzPath), CompressionMode.Decompress);
-        Span<byte> header = stackalloc byte[8];
-        stream.ReadExactly(header);
-        if (BinaryPrimitives.ReadInt32BigEndian(header) != 2049) throw new InvalidDataException($"{gzPath}: magic is not 2049 (IDX labels).");
-        byte[] labels = new byte[count];
-        stream.ReadExactly(labels);
-        return labels.Select(b => (long)b).ToArray();
+        using var labels = MnistIdx.ReadLabels(path);
+        using var first = labels.narrow(0, 0, count).contiguous();
+        return first.data<long>().ToArray();
     }
 }

@@ -1,6 +1,6 @@
-using System.Formats.Tar;
 using System.Globalization;
-using System.IO.Compression;
+using System.Text;
+using DomainAdaptation.Data.Formats;
 
 namespace MnistMTool;
 
@@ -25,39 +25,31 @@ internal static class MnistMSource
     private static IEnumerable<(string, int, byte[])> ReadArchive(string archive, string split, int limit)
     {
         // The release stores mnist_m_test/, mnist_m_test_labels.txt, mnist_m_train/, mnist_m_train_labels.txt; images
-        // come before their label file, so they are held until the labels arrive (≤ 59,001 small PNGs).
+        // come before their label file, so they are held until the labels arrive (≤ 59,001 small PNGs). Read through
+        // the library's tar reader (entry-name safety checks, decompression bound).
         var images = new Dictionary<string, byte[]>(StringComparer.Ordinal);
         Dictionary<string, int>? labelOf = null;
         string imagePrefix = $"mnist_m/mnist_m_{split}/";
         string labelName = $"mnist_m/mnist_m_{split}_labels.txt";
-        using (var tar = new TarReader(new GZipStream(File.OpenRead(archive), CompressionMode.Decompress)))
+        bool Wanted(string name) => name == labelName ||
+            (name.StartsWith(imagePrefix, StringComparison.Ordinal) && name.EndsWith(".png", StringComparison.Ordinal) && int.Parse(name.AsSpan(imagePrefix.Length, 8), CultureInfo.InvariantCulture) < limit);
+        foreach (ArchiveFile file in TarArchive.ReadFiles(archive, Wanted))
         {
-            while (tar.GetNextEntry() is { } entry)
+            if (file.Name == labelName)
             {
-                if (entry.DataStream is null) continue;
-                if (entry.Name.StartsWith(imagePrefix, StringComparison.Ordinal) && entry.Name.EndsWith(".png", StringComparison.Ordinal))
+                labelOf = [];
+                foreach (string line in Encoding.ASCII.GetString(file.Content).Split('\n', StringSplitOptions.RemoveEmptyEntries))
                 {
-                    string name = entry.Name[imagePrefix.Length..];
-                    if (int.Parse(name[..8], CultureInfo.InvariantCulture) < limit)
-                    {
-                        var buffer = new byte[entry.Length];
-                        entry.DataStream.ReadExactly(buffer);
-                        images[name] = buffer;
-                    }
+                    string[] parts = line.Trim().Split(' ');
+                    labelOf[parts[0]] = int.Parse(parts[1], CultureInfo.InvariantCulture);
                 }
-                else if (entry.Name == labelName)
-                {
-                    using var reader = new StreamReader(entry.DataStream);
-                    labelOf = [];
-                    while (reader.ReadLine() is { } line)
-                    {
-                        string[] parts = line.Split(' ');
-                        labelOf[parts[0]] = int.Parse(parts[1], CultureInfo.InvariantCulture);
-                    }
-                }
-
-                if (labelOf is not null && images.Count >= Math.Min(limit, labelOf.Count)) break;
             }
+            else
+            {
+                images[file.Name[imagePrefix.Length..]] = file.Content;
+            }
+
+            if (labelOf is not null && images.Count >= Math.Min(limit, labelOf.Count)) break;
         }
 
         if (labelOf is null) throw new InvalidDataException($"{archive}: no {labelName}.");

@@ -1,35 +1,23 @@
-using System.Runtime.InteropServices;
-using SkiaSharp;
+using DomainAdaptation.Data.Formats;
 
 namespace MnistMTool;
 
-/// <summary>PNG decoding for the harness, through SkiaSharp.</summary>
+/// <summary>PNG to interleaved 8-bit RGB through the library's managed decoder (<see cref="PngDecoder"/>).</summary>
 internal static class Png
 {
     public static byte[] DecodeRgb(byte[] png, out int width, out int height)
     {
-        using SKData data = SKData.CreateCopy(png);
-        using SKCodec codec = SKCodec.Create(data) ?? throw new InvalidDataException("not a PNG");
-        width = codec.Info.Width;
-        height = codec.Info.Height;
-        var info = new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
-        byte[] rgba = new byte[info.BytesSize];
-        GCHandle pin = GCHandle.Alloc(rgba, GCHandleType.Pinned);
-        try
-        {
-            if (codec.GetPixels(info, pin.AddrOfPinnedObject()) != SKCodecResult.Success) throw new InvalidDataException("PNG decode failed");
-        }
-        finally
-        {
-            pin.Free();
-        }
-
+        DecodedImage image = PngDecoder.Decode(png, "PNG");
+        width = image.Width;
+        height = image.Height;
+        if (image.Channels == 3) return image.Pixels;
         byte[] rgb = new byte[width * height * 3];
-        for (int i = 0, j = 0; j < rgb.Length; i += 4, j += 3)
+        for (int p = 0; p < width * height; p++)
         {
-            rgb[j] = rgba[i];
-            rgb[j + 1] = rgba[i + 1];
-            rgb[j + 2] = rgba[i + 2];
+            for (int c = 0; c < 3; c++)
+            {
+                rgb[(p * 3) + c] = image.Pixels[(p * image.Channels) + (image.Channels < 3 ? 0 : c)];
+            }
         }
 
         return rgb;

@@ -43,7 +43,7 @@ internal static class DataLoadCommand
             }
         }
 
-        Console.WriteLine(string.Create(Inv, $"load: MNIST + MNIST-M (train and test, 3×28×28) into memory, median of {repeat}: cold {Median(cold):F2} s (min {cold.Min():F2}, max {cold.Max():F2}), cached {Median(cached):F2} s (min {cached.Min():F2}, max {cached.Max():F2})"));
+        Console.WriteLine(string.Create(Inv, $"load: MNIST + MNIST-M (train and test, 3×28×28) into memory, median of {repeat}: cold {Summary.Of(cold).Median:F2} s (min {cold.Min():F2}, max {cold.Max():F2}), cached {Summary.Of(cached).Median:F2} s (min {cached.Min():F2}, max {cached.Max():F2})"));
     }
 
     private static double Load(string root, DataLoadOptions options, out string shape)
@@ -53,11 +53,5 @@ internal static class DataLoadCommand
         double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
         shape = string.Create(Inv, $"{problem.Train.Source.Count:N0} + {problem.Train.Target.Count:N0} training, {problem.SourceTest.Count:N0} + {problem.TargetTest.Count:N0} test images");
         return seconds;
-    }
-
-    private static double Median(List<double> values)
-    {
-        double[] sorted = [.. values.Order()];
-        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
     }
 }

@@ -26,8 +26,7 @@ public class BatchAssemblyBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        int threads = int.TryParse(Environment.GetEnvironmentVariable("BENCH_THREADS"), out int t) && t > 0 ? t : Environment.ProcessorCount;
-        RuntimeTuning.Apply(new RuntimeTuningOptions { IntraOpThreads = threads });
+        BenchThreads.Apply();
         var generator = new Generator(1);
         Tensor Images() => randint(0, 256, [Pool, 3, 28, 28], dtype: ScalarType.Byte, generator: generator);
         Tensor labels = randint(0, 10, [Pool], dtype: ScalarType.Int64, generator: generator);

@@ -23,8 +23,7 @@ public class GradientReversalBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        int threads = int.TryParse(Environment.GetEnvironmentVariable("BENCH_THREADS"), out int t) && t > 0 ? t : Environment.ProcessorCount;
-        RuntimeTuning.Apply(new RuntimeTuningOptions { IntraOpThreads = threads });
+        BenchThreads.Apply();
         var generator = new Generator(1);
         _input = randn([128, 768], dtype: ScalarType.Float32, generator: generator).requires_grad_(true);
         _gradOutput = randn([128, 768], dtype: ScalarType.Float32, generator: generator);

@@ -1,6 +1,6 @@
 using System.IO.Compression;
 using System.Security.Cryptography;
-using DomainAdaptation.Data.Generation;
+using DomainAdaptation.Data.Formats;
 
 namespace DomainAdaptation.Data.Download;
 
@@ -24,7 +24,7 @@ internal static class ContentHasher
             file.Position = 0;
             if (read == 2 && magic[0] == 0x1F && magic[1] == 0x8B)
             {
-                content = new BoundedReadStream(new GZipStream(file, CompressionMode.Decompress, leaveOpen: true), maxContentBytes, $"'{path}'");
+                content = new BoundedReadStream(new GZipStream(file, CompressionMode.Decompress, leaveOpen: true), maxContentBytes, path);
             }
         }
 
@@ -33,7 +33,12 @@ internal static class ContentHasher
             byte[] hash = await SHA256.HashDataAsync(content, cancellationToken).ConfigureAwait(false);
             return Convert.ToHexStringLower(hash);
         }
-        catch (InvalidDataException ex) when (content is BoundedReadStream { Exceeded: false })
+        catch (DataFormatException ex)
+        {
+            // Decompressed past the bound: reported, like corrupt gzip data, as the InvalidDataException callers handle.
+            throw new InvalidDataException(ex.Message, ex);
+        }
+        catch (InvalidDataException ex)
         {
             throw new InvalidDataException($"'{path}' is not valid gzip data: {ex.Message}", ex);
         }

@@ -88,13 +88,20 @@ public static class TarArchive
     /// Streams the selected regular files to <paramref name="consume"/> in archive order, each in a buffer rented from
     /// <see cref="ArrayPool{T}.Shared"/> that the consumer owns (and returns). Returning false stops the reading.
     /// </summary>
+    /// <param name="archivePath">The <c>.tar</c> or <c>.tar.gz</c> file.</param>
+    /// <param name="include">Selects the files to read by their normalised name.</param>
+    /// <param name="maxBytes">The decompression bound.</param>
+    /// <param name="consume">Receives (name, rented buffer, length); returns false to stop.</param>
+    /// <param name="cancellationToken">Stops the reading between entries.</param>
+    /// <param name="maxEntryBytes">The largest entry that is read into memory; a larger one stops the reading with a <see cref="DataFormatException"/> before any buffer is rented.</param>
     internal static void ReadFilesPooled(string archivePath, Func<string, bool> include, long maxBytes,
-        Func<string, byte[], int, bool> consume, CancellationToken cancellationToken)
+        Func<string, byte[], int, bool> consume, CancellationToken cancellationToken, long maxEntryBytes = long.MaxValue)
     {
         foreach ((TarEntry entry, string name) in Entries(archivePath, maxBytes, cancellationToken))
         {
             if (!IsRegularFile(entry) || !include(name)) continue;
             string displayName = archivePath + "!" + name;
+            if (entry.Length > maxEntryBytes) throw new DataFormatException(displayName, $"the entry is {entry.Length:N0} bytes, more than the {maxEntryBytes:N0}-byte limit for one entry; reading stopped.");
             if (entry.Length > Array.MaxLength) throw new DataFormatException(displayName, $"the entry declares {entry.Length:N0} bytes, more than one array can hold.");
             int length = (int)entry.Length;
             byte[] buffer = ArrayPool<byte>.Shared.Rent(Math.Max(1, length));

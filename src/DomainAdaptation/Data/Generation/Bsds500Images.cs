@@ -1,6 +1,6 @@
+using System.Buffers;
 using System.Diagnostics;
-using System.Formats.Tar;
-using System.IO.Compression;
+using DomainAdaptation.Data.Formats;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -106,8 +106,9 @@ public static class Bsds500Images
 
     /// <summary>
     /// Loads the JPEGs under <paramref name="entryFolder"/> from a gzip-compressed tar archive, streaming it once.
-    /// The archive is untrusted: an entry with an absolute path or a <c>..</c> segment rejects the whole archive, and
-    /// reading stops when the decompressed data or one entry grows past <paramref name="limits"/>.
+    /// The archive is untrusted and read through <see cref="TarArchive"/>'s checks: an entry with an absolute path or a
+    /// <c>..</c> segment, a link or a device rejects the whole archive, and reading stops when the decompressed data or
+    /// one entry grows past <paramref name="limits"/>.
     /// </summary>
     /// <param name="archivePath">The <c>.tgz</c>/<c>.tar.gz</c> file, e.g. <c>BSR_bsds500.tgz</c>.</param>
     /// <param name="entryFolder">The folder inside the archive, with a trailing slash; default <see cref="ArchiveTrainFolder"/>.</param>
@@ -138,30 +139,32 @@ public static class Bsds500Images
 
         var clock = Stopwatch.StartNew();
         var images = new List<RgbImage>();
-        using (FileStream file = File.OpenRead(archivePath))
-        using (var gzip = new GZipStream(file, CompressionMode.Decompress))
-        using (var bounded = new BoundedReadStream(gzip, limits.MaxTotalBytes, $"'{archivePath}'"))
-        using (var tar = new TarReader(bounded))
+        try
         {
-            while (ReadArchive(archivePath, bounded, () => tar.GetNextEntry()) is { } entry)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                ArchiveEntryNames.EnsureSafe(archivePath, entry.Name);
-                if (entry.EntryType is not (TarEntryType.RegularFile or TarEntryType.V7RegularFile)) continue;
-
-                string name = entry.Name.Replace('\\', '/');
-                if (name.StartsWith("./", StringComparison.Ordinal)) name = name[2..];
-                if (!name.StartsWith(prefix, StringComparison.Ordinal) || name.AsSpan(prefix.Length).Contains('/') || !IsJpegName(name)) continue;
-
-                if (entry.Length > limits.MaxEntryBytes)
+            TarArchive.ReadFilesPooled(
+                archivePath,
+                name => name.StartsWith(prefix, StringComparison.Ordinal) && !name.AsSpan(prefix.Length).Contains('/') && IsJpegName(name),
+                limits.MaxTotalBytes,
+                (name, buffer, length) =>
                 {
-                    throw new InvalidDataException($"'{archivePath}': entry '{entry.Name}' is {entry.Length:N0} bytes, more than the {limits.MaxEntryBytes:N0}-byte limit for one image.");
-                }
+                    try
+                    {
+                        images.Add(JpegDecoder.Decode($"{archivePath}:{name}", name[prefix.Length..], buffer.AsSpan(0, length).ToArray()));
+                    }
+                    finally
+                    {
+                        ArrayPool<byte>.Shared.Return(buffer);
+                    }
 
-                byte[] bytes = new byte[entry.Length];
-                if (entry.DataStream is { } data) ReadArchive(archivePath, bounded, () => { data.ReadExactly(bytes); return true; });
-                images.Add(JpegDecoder.Decode($"{archivePath}:{entry.Name}", name[prefix.Length..], bytes));
-            }
+                    return true;
+                },
+                cancellationToken,
+                limits.MaxEntryBytes);
+        }
+        catch (DataFormatException ex)
+        {
+            // The archive layer (shared with the data-set loaders) names the file and the fault; this API's contract is InvalidDataException.
+            throw new InvalidDataException(ex.Message, ex);
         }
 
         if (images.Count == 0)
@@ -176,17 +179,4 @@ public static class Bsds500Images
 
     private static bool IsJpegName(string path) =>
         path.EndsWith(".jpg", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".jpeg", StringComparison.OrdinalIgnoreCase);
-
-    /// <summary>Runs one read of the gzip/tar layers and turns their format errors into one message naming the archive.</summary>
-    private static T ReadArchive<T>(string archivePath, BoundedReadStream bounded, Func<T> read)
-    {
-        try
-        {
-            return read();
-        }
-        catch (Exception ex) when ((ex is EndOfStreamException or FormatException or InvalidDataException) && !bounded.Exceeded)
-        {
-            throw new InvalidDataException($"'{archivePath}' is not a readable gzip-compressed tar archive (truncated or corrupt): {ex.Message}", ex);
-        }
-    }
 }

@@ -12,7 +12,7 @@ using Microsoft.Extensions.Logging;
 using MnistToMnistM;
 using static TorchSharp.torch;
 
-// MNIST → MNIST-M with the DomainAdaptation library: train, evaluate, compare, generate-mnistm.
+// MNIST → MNIST-M with the DomainAdaptation library: train, evaluate, compare, reverse-validate, generate-mnistm.
 // Run with no arguments to train DANN with the paper's preset and print the result table.
 
 var method = new Option<string>("--method") { Description = "source-only | dann | target-only", DefaultValueFactory = _ => "dann" };
@@ -49,6 +49,13 @@ var compare = new Command("compare", "Run source-only, DANN and target-only with
     preset, steps, batch, seed, threads, data, output, quick, evalInterval, size, binarize,
 };
 
+var runs = new Option<string[]>("--run") { Description = "Run folders written by train (repeat --run, or list several after one)", Required = true, AllowMultipleArgumentsPerToken = true };
+var reverseSteps = new Option<long?>("--steps") { Description = "Reverse training steps (default: the run's own)" };
+var reverseValidate = new Command("reverse-validate", "Score runs without target labels (reverse validation, JMLR 2016 §5.1.2) and mark the one to select")
+{
+    runs, reverseSteps, data, threads,
+};
+
 var bsds = new Option<string>("--bsds500") { Description = "BSDS500 train images: a folder of JPEGs or BSR_bsds500.tgz (default: <data>/bsds500/train)" };
 var genOut = new Option<string>("--out") { Description = "Output folder (the authors' release layout)", DefaultValueFactory = _ => "mnist_m_generated" };
 var genSeed = new Option<int>("--seed") { Description = "Seed of the patch positions", DefaultValueFactory = _ => 42 };
@@ -58,7 +65,7 @@ var generate = new Command("generate-mnistm", "Generate MNIST-M from MNIST and B
 
 var root = new RootCommand("MNIST → MNIST-M domain adaptation with DomainAdaptation (DANN, Ganin & Lempitsky 2015). Without a command: train DANN with the paper's preset.")
 {
-    train, evaluate, compare, generate,
+    train, evaluate, compare, reverseValidate, generate,
 };
 foreach (Option o in train.Options) root.Options.Add(o);
 
@@ -232,6 +239,35 @@ async Task<int> Evaluate(ParseResult p, CancellationToken ct)
     return 0;
 }
 
+async Task<int> ReverseValidate(ParseResult p, CancellationToken ct)
+{
+    Tune(p.GetValue(threads));
+    var summaries = new List<ReverseSummary>();
+    foreach (string runFolder in p.GetValue(runs)!)
+    {
+        if (ReverseValidationRunner.TryRead(runFolder) is { } done && (p.GetValue(reverseSteps) is null || p.GetValue(reverseSteps) == done.ReverseSteps))
+        {
+            console.WriteLine($"{runFolder}: reverse validation already done ({ReverseValidationRunner.Folder}/{ReverseValidationRunner.ResultFile}).");
+            summaries.Add(done);
+            continue;
+        }
+
+        var (s, classes, _) = RunInfo.Read(runFolder);
+        if (s.SourcePath is not null || s.TargetPath is not null)
+        {
+            throw new ArgumentException($"'{runFolder}' was trained with --source/--target; reverse-validate scores MNIST → MNIST-M runs (use the library's ReverseValidation for other pairs).");
+        }
+
+        string dataRoot = await DataLoading.ResolveDigitsRootAsync(p.GetValue(data), loggers, console, ct);
+        using Problem problem = DataLoading.LoadDigits(dataRoot, s, loggers.CreateLogger("data"), ct);
+        summaries.Add(ReverseValidationRunner.Run(runFolder, problem, s, classes, p.GetValue(reverseSteps), console, loggers, ct));
+    }
+
+    console.WriteLine();
+    console.WriteLine(ReverseValidationRunner.Table(summaries));
+    return 0;
+}
+
 async Task<int> Generate(ParseResult p, CancellationToken ct)
 {
     string dataRoot = await DataLoading.ResolveDigitsRootAsync(p.GetValue(data), loggers, console, ct);
@@ -261,6 +297,7 @@ train.SetAction((p, ct) => Guard(c => Train(p, c), ct));
 root.SetAction((p, ct) => Guard(c => Train(p, c), ct));
 compare.SetAction((p, ct) => Guard(c => Compare(p, c), ct));
 evaluate.SetAction((p, ct) => Guard(c => Evaluate(p, c), ct));
+reverseValidate.SetAction((p, ct) => Guard(c => ReverseValidate(p, c), ct));
 generate.SetAction((p, ct) => Guard(c => Generate(p, c), ct));
 
 return await root.Parse(args).InvokeAsync();

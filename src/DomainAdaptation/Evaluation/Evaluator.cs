@@ -82,31 +82,15 @@ public sealed class Evaluator
         double entropySum = 0;
         long domainCorrect = 0;
         long classes = classCount;
-
-        bool wasTraining = model.training;
-        model.eval();
-        try
+        ForwardInBatches(model, samples, count, (start, length, output) =>
         {
-            using var noGrad = no_grad();
-            for (int start = 0; start < count; start += BatchSize)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                using var scope = NewDisposeScope();
-                int length = Math.Min(BatchSize, count - start);
-                Tensor x = Converter.Convert(samples.Samples.narrow(0, start, length));
-                DannOutput output = model.forward(x);
-                Tensor logits = output.ClassLogits;
-                classes = Math.Max(classes, logits.shape[1]);
-                logits.argmax(1).cpu().data<long>().CopyTo(predicted.AsSpan(start, length));
-                Tensor logProbabilities = logits.to_type(ScalarType.Float64).log_softmax(1);
-                entropySum -= logProbabilities.exp().mul(logProbabilities).sum().ToDouble();
-                domainCorrect += DomainPredictions(output.DomainLogits).eq((long)role).sum().ToInt64();
-            }
-        }
-        finally
-        {
-            model.train(wasTraining);
-        }
+            Tensor logits = output.ClassLogits;
+            classes = Math.Max(classes, logits.shape[1]);
+            logits.argmax(1).cpu().data<long>().CopyTo(predicted.AsSpan(start, length));
+            Tensor logProbabilities = logits.to_type(ScalarType.Float64).log_softmax(1);
+            entropySum -= logProbabilities.exp().mul(logProbabilities).sum().ToDouble();
+            domainCorrect += DomainPredictions(output.DomainLogits).eq((long)role).sum().ToInt64();
+        }, cancellationToken);
 
         ConfusionMatrix? confusion = null;
         if (labels is not null)
@@ -121,6 +105,47 @@ public sealed class Evaluator
             confusion,
             count == 0 ? double.NaN : entropySum / count,
             count == 0 ? double.NaN : (double)domainCorrect / count);
+    }
+
+    /// <summary>
+    /// The label classifier's prediction for every sample (the arg-max of the class logits), e.g. to pseudo-label an
+    /// unlabelled set. Deterministic: evaluation mode, no dropout, batch norm on running statistics.
+    /// </summary>
+    /// <param name="model">The model.</param>
+    /// <param name="samples">The samples (CPU storage); their labels, if any, are ignored.</param>
+    /// <param name="cancellationToken">Checked between batches.</param>
+    /// <returns>int64 class indices <c>[N]</c> on the CPU; the caller disposes the tensor.</returns>
+    public Tensor PredictLabels(DannModel model, SampleSet samples, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(samples);
+        var predicted = new long[samples.Count];
+        ForwardInBatches(model, samples, samples.Count, (start, length, output) =>
+            output.ClassLogits.argmax(1).cpu().data<long>().CopyTo(predicted.AsSpan(start, length)), cancellationToken);
+        return tensor(predicted, ScalarType.Int64);
+    }
+
+    /// <summary>Runs the first <paramref name="count"/> samples through the model in batches, in evaluation mode and without gradients; each batch in its own dispose scope.</summary>
+    private void ForwardInBatches(DannModel model, SampleSet samples, int count, Action<int, int, DannOutput> onBatch, CancellationToken cancellationToken)
+    {
+        bool wasTraining = model.training;
+        model.eval();
+        try
+        {
+            using var noGrad = no_grad();
+            for (int start = 0; start < count; start += BatchSize)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                using var scope = NewDisposeScope();
+                int length = Math.Min(BatchSize, count - start);
+                Tensor x = Converter.Convert(samples.Samples.narrow(0, start, length));
+                onBatch(start, length, model.forward(x));
+            }
+        }
+        finally
+        {
+            model.train(wasTraining);
+        }
     }
 
     private static Tensor DomainPredictions(Tensor domainLogits)

@@ -134,4 +134,21 @@ public class EvaluatorTests
 
         return sum / points.GetLength(0);
     }
+
+    [Fact]
+    public void PredictLabels_KnownModel_ArgMaxOfClassLogitsAcrossBatches()
+    {
+        using var data = Data();
+        using var converter = new SampleConverter(ScalarType.Float64, CPU);
+        var evaluator = new Evaluator(converter, batchSize: 2);
+        DannModel model = KnownModel();
+        model.train();
+
+        using Tensor predicted = evaluator.PredictLabels(model, data.Source);
+
+        // argmax of (x0, x1), ties to the first: (2,1) → 0, (0,3) → 1, (1,2) → 1, (−1,−2) → 0, (5,−1) → 0.
+        predicted.dtype.Should().Be(ScalarType.Int64);
+        predicted.data<long>().ToArray().Should().Equal(0, 1, 1, 0, 0);
+        model.training.Should().BeTrue("the model's mode is restored");
+    }
 }

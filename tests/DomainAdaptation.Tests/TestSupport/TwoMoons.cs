@@ -1,4 +1,6 @@
 using DomainAdaptation.Data;
+using DomainAdaptation.Schedules;
+using DomainAdaptation.Training;
 using static TorchSharp.torch;
 
 namespace DomainAdaptation.Tests.TestSupport;
@@ -81,4 +83,22 @@ internal static class TwoMoons
             new SampleSet("moons", tensor(source, [n, 2]), tensor(ys), 2),
             new SampleSet($"moons rotated {degrees}°", tensor(target, [n, 2]), tensor(yt), 2));
     }
+
+    /// <summary>
+    /// The toy experiment's recipe: SGD (lr 0.1, momentum 0.9, constant), the Ganin λ ramp to 3, 32 + 32 points per
+    /// step, seed 42, no logging.
+    /// </summary>
+    public static DannTrainerOptions Recipe(TrainingMode mode, long steps) => new()
+    {
+        Mode = mode,
+        Steps = steps,
+        BatchSizePerDomain = 32,
+        Optimizer = OptimizerKind.Sgd,
+        LearningRate = 0.1,
+        Momentum = 0.9,
+        LearningRateSchedule = LearningRateSchedules.Constant(),
+        LambdaSchedule = LambdaSchedules.Ganin(gamma: 10, max: 3),
+        Seed = 42,
+        LogInterval = 0,
+    };
 }

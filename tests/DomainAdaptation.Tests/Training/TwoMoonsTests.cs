@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using DomainAdaptation.Models;
-using DomainAdaptation.Schedules;
 using DomainAdaptation.Tests.TestSupport;
 using DomainAdaptation.Training;
 using TorchSharp;
@@ -44,19 +43,7 @@ public class TwoMoonsTests(ITestOutputHelper output)
             nn.Sequential(nn.Linear(2, 15), nn.Sigmoid()),
             nn.Linear(15, 2),
             nn.Sequential(nn.Linear(15, 15), nn.ReLU(), nn.Linear(15, 1)));
-        var options = new DannTrainerOptions
-        {
-            Mode = mode,
-            Steps = 1500,
-            BatchSizePerDomain = 32,
-            Optimizer = OptimizerKind.Sgd,
-            LearningRate = 0.1,
-            Momentum = 0.9,
-            LearningRateSchedule = LearningRateSchedules.Constant(),
-            LambdaSchedule = LambdaSchedules.Ganin(gamma: 10, max: 3),
-            Seed = 42,
-            LogInterval = 0,
-        };
+        DannTrainerOptions options = TwoMoons.Recipe(mode, steps: 1500);
         using var trainer = new DannTrainer(model, train, options, evaluationData: test);
         var result = trainer.Train().FinalEvaluation;
         return new EvaluationFigures(result.SourceAccuracy!.Value, result.TargetAccuracy!.Value, result.DomainClassifierAccuracy);

@@ -1,0 +1,155 @@
+using System.Globalization;
+using DomainAdaptation.Data;
+using DomainAdaptation.Data.Batching;
+using DomainAdaptation.Evaluation;
+using DomainAdaptation.Models;
+using DomainAdaptation.Training;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace DomainAdaptation.Selection;
+
+/// <summary>
+/// Reverse validation (Zhong et al., ECML PKDD 2010; Ganin et al., JMLR 2016, §5.1.2): scores a trained adaptation
+/// model without a single target label, so that runs and hyperparameters can be compared — and chosen — honestly.
+/// </summary>
+/// <remarks>
+/// <para>
+/// With a forward model η trained on labelled source samples S and unlabelled target samples T:
+/// </para>
+/// <list type="number">
+/// <item><description>pseudo-label the target: <c>T̂ = {(x, η(x)) : x ∈ T}</c> (arg-max of η's class logits, evaluation mode);</description></item>
+/// <item><description>train a reverse model η_r from scratch with the same algorithm and recipe, with <c>T̂</c> as the labelled
+/// source and S, its labels dropped, as the unlabelled target;</description></item>
+/// <item><description>measure η_r on labelled source samples <c>S_V</c> that neither training saw. The reverse validation risk is
+/// <c>1 − accuracy</c>; among candidates, the paper selects the one with the lowest risk.</description></item>
+/// </list>
+/// <para>
+/// The reasoning: η_r can only do well on the source if η's pseudo-labels on the target are mostly right and the two
+/// domains' features are aligned. The cost is one more training run per candidate. The reverse training reads the
+/// forward data set's tensors without copying them; checkpoints go to the reverse options' folder as in any run, and
+/// <c>resume: true</c> continues an interrupted reverse run from there.
+/// </para>
+/// </remarks>
+public static class ReverseValidation
+{
+    /// <summary>Runs reverse validation for one trained model.</summary>
+    /// <param name="model">The trained forward model η; left unchanged (weights and mode).</param>
+    /// <param name="converter">η's input conversion (dtype, device and the normalisation it was trained with).</param>
+    /// <param name="trainingData">The data η was trained on: labelled source S, unlabelled target T.</param>
+    /// <param name="sourceValidation">Labelled source samples held out of η's training (e.g. the source test split).</param>
+    /// <param name="reverseModel">An untrained model for η_r, normally a fresh build of η's architecture; trained in place.</param>
+    /// <param name="reverseOptions">η_r's training options: η's recipe (mode <see cref="TrainingMode.Dann"/> or <see cref="TrainingMode.SourceOnly"/>, same optimiser, schedules and steps).</param>
+    /// <param name="logger">Where to log; the reverse trainer logs here too. <see cref="NullLogger.Instance"/> when null.</param>
+    /// <param name="steps">Step metrics of the reverse training.</param>
+    /// <param name="evaluations">Periodic evaluations of the reverse training (source = a pseudo-labelled sample of T, target = <paramref name="sourceValidation"/>).</param>
+    /// <param name="resume">Continue from the newest checkpoint in <see cref="DannTrainerOptions.CheckpointDirectory"/> if there is one.</param>
+    /// <param name="cancellationToken">Stops the reverse training between steps (a checkpoint is written when the options say so).</param>
+    /// <returns>The reverse accuracy and risk, η's held-out source accuracy, the pseudo-label histogram and the reverse run.</returns>
+    /// <exception cref="ArgumentException">When the held-out source set has no labels or does not match the training data, the two models are the same instance, the options ask for target-only training, or (without <paramref name="resume"/>) the checkpoint folder already holds a checkpoint.</exception>
+    /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">When <paramref name="reverseOptions"/> is invalid.</exception>
+    /// <exception cref="TrainingCancelledException">When cancelled during the reverse training.</exception>
+    /// <exception cref="TrainingDivergedException">When a reverse training loss becomes NaN or infinite.</exception>
+    public static ReverseValidationResult Run(
+        DannModel model,
+        SampleConverter converter,
+        IDomainDataset trainingData,
+        SampleSet sourceValidation,
+        DannModel reverseModel,
+        DannTrainerOptions reverseOptions,
+        ILogger? logger = null,
+        IProgress<StepMetrics>? steps = null,
+        IProgress<EvaluationMetrics>? evaluations = null,
+        bool resume = false,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(converter);
+        ArgumentNullException.ThrowIfNull(trainingData);
+        ArgumentNullException.ThrowIfNull(sourceValidation);
+        ArgumentNullException.ThrowIfNull(reverseModel);
+        ArgumentNullException.ThrowIfNull(reverseOptions);
+        Check(model, trainingData, sourceValidation, reverseModel, reverseOptions);
+        if (!resume && reverseOptions.CheckpointDirectory is { } existing && Checkpoint.FindLatest(existing) is { } found)
+        {
+            throw new ArgumentException($"DannTrainerOptions.CheckpointDirectory '{existing}' already holds a checkpoint ('{Path.GetFileName(found)}'), perhaps the forward run's; give the reverse run an empty folder of its own, or pass resume: true to continue an interrupted reverse run.", nameof(reverseOptions));
+        }
+
+        logger ??= NullLogger.Instance;
+        int classes = trainingData.ClassCount;
+
+        var evaluator = new Evaluator(converter, reverseOptions.EvaluationBatchSize);
+        double forwardAccuracy = evaluator.EvaluateDomain(model, sourceValidation, sourceValidation.Labels, DomainRole.Source, classes, 0, cancellationToken).Accuracy!.Value;
+        Tensor pseudoLabels = evaluator.PredictLabels(model, trainingData.Target, cancellationToken);
+        long[] histogram = Histogram(pseudoLabels, classes);
+        SelectionLog.PseudoLabelled(logger, trainingData.Name, trainingData.Target.Count, string.Join(" ", histogram), forwardAccuracy);
+
+        // The reverse problem reads the forward problem's tensors through aliases (no copy; disposing an alias leaves
+        // the original alone). The pseudo-labels become the reverse source's labels and are disposed with it.
+        using var reverseData = new DomainDataset(
+            "reverse of " + trainingData.Name,
+            new SampleSet(trainingData.Target.Name + " (pseudo-labelled)", trainingData.Target.Samples.alias(), pseudoLabels, classes),
+            new SampleSet(trainingData.Source.Name + " (labels dropped)", trainingData.Source.Samples.alias(), null, classes));
+        using var reverseEvaluation = new DomainDataset(
+            "reverse of " + trainingData.Name + " (held-out source)",
+            new SampleSet(reverseData.Source.Name, reverseData.Source.Samples.alias(), reverseData.Source.Labels!.alias(), classes),
+            new SampleSet(sourceValidation.Name, sourceValidation.Samples.alias(), sourceValidation.Labels!.alias(), classes));
+
+        using var trainer = new DannTrainer(reverseModel, reverseData, reverseOptions, logger, reverseEvaluation);
+        if (resume && reverseOptions.CheckpointDirectory is { } folder && Checkpoint.FindLatest(folder) is not null)
+        {
+            trainer.Resume(folder);
+        }
+
+        TrainingResult training = trainer.Train(steps, evaluations, cancellationToken);
+        DomainEvaluation reverse = trainer.Evaluator.EvaluateDomain(reverseModel, sourceValidation, sourceValidation.Labels, DomainRole.Target, classes, 0, cancellationToken);
+        SelectionLog.Finished(logger, trainingData.Name, reverse.Accuracy!.Value, reverse.SampleCount, training.StepsCompleted, training.Elapsed.TotalSeconds);
+        return new ReverseValidationResult(reverse.Accuracy!.Value, forwardAccuracy, reverse.SampleCount, histogram, training);
+    }
+
+    private static void Check(DannModel model, IDomainDataset trainingData, SampleSet sourceValidation, DannModel reverseModel, DannTrainerOptions reverseOptions)
+    {
+        if (ReferenceEquals(model, reverseModel))
+        {
+            throw new ArgumentException("The reverse model must be a separate, untrained model (e.g. a fresh build of the forward model's architecture), not the forward model itself.", nameof(reverseModel));
+        }
+
+        if (sourceValidation.Labels is null)
+        {
+            throw new ArgumentException($"The held-out source set '{sourceValidation.Name}' has no labels; reverse validation measures the reverse classifier on labelled source samples.", nameof(sourceValidation));
+        }
+
+        if (!sourceValidation.Shape.Equals(trainingData.SampleShape) || sourceValidation.StorageType != trainingData.Source.StorageType)
+        {
+            throw new ArgumentException($"The held-out source set '{sourceValidation.Name}' has {sourceValidation.StorageType} samples of shape {sourceValidation.Shape}, but '{trainingData.Name}' has {trainingData.Source.StorageType} samples of shape {trainingData.SampleShape}.", nameof(sourceValidation));
+        }
+
+        if (reverseOptions.Mode == TrainingMode.TargetOnly)
+        {
+            throw new ArgumentException("DannTrainerOptions.Mode is TargetOnly, but the reverse classifier must not see the source labels it is measured on; use the forward run's mode (Dann or SourceOnly).", nameof(reverseOptions));
+        }
+
+        if (sourceValidation.Count > 0)
+        {
+            using var scope = NewDisposeScope();
+            long min = sourceValidation.Labels.min().ToInt64(), max = sourceValidation.Labels.max().ToInt64();
+            if (min < 0 || max >= trainingData.ClassCount)
+            {
+                throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"The held-out source set '{sourceValidation.Name}' has labels in [{min}, {max}], but '{trainingData.Name}' has {trainingData.ClassCount} classes."), nameof(sourceValidation));
+            }
+        }
+    }
+
+    private static long[] Histogram(Tensor labels, int classes)
+    {
+        var counts = new long[classes];
+        foreach (long label in labels.data<long>())
+        {
+            if (label >= 0 && label < classes) counts[label]++;
+        }
+
+        return counts;
+    }
+}

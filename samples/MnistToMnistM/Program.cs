@@ -51,9 +51,10 @@ var compare = new Command("compare", "Run source-only, DANN and target-only with
 
 var runs = new Option<string[]>("--run") { Description = "Run folders written by train (repeat --run, or list several after one)", Required = true, AllowMultipleArgumentsPerToken = true };
 var reverseSteps = new Option<long?>("--steps") { Description = "Reverse training steps (default: the run's own)" };
+var reverseSeed = new Option<long?>("--reverse-seed") { Description = "Seed of the reverse model and its batches (default: the run's own); rerun a failed reverse training with another" };
 var reverseValidate = new Command("reverse-validate", "Score runs without target labels (reverse validation, JMLR 2016 §5.1.2) and mark the one to select")
 {
-    runs, reverseSteps, data, threads,
+    runs, reverseSteps, reverseSeed, data, threads,
 };
 
 var bsds = new Option<string>("--bsds500") { Description = "BSDS500 train images: a folder of JPEGs or BSR_bsds500.tgz (default: <data>/bsds500/train)" };
@@ -245,9 +246,9 @@ async Task<int> ReverseValidate(ParseResult p, CancellationToken ct)
     var summaries = new List<ReverseSummary>();
     foreach (string runFolder in p.GetValue(runs)!)
     {
-        if (ReverseValidationRunner.TryRead(runFolder) is { } done && (p.GetValue(reverseSteps) is null || p.GetValue(reverseSteps) == done.ReverseSteps))
+        if (ReverseValidationRunner.TryRead(runFolder, p.GetValue(reverseSeed)) is { } done && (p.GetValue(reverseSteps) is null || p.GetValue(reverseSteps) == done.ReverseSteps))
         {
-            console.WriteLine($"{runFolder}: reverse validation already done ({ReverseValidationRunner.Folder}/{ReverseValidationRunner.ResultFile}).");
+            console.WriteLine($"{runFolder}: reverse validation (seed {done.ReverseSeed}) already done; read from its {ReverseValidationRunner.ResultFile}.");
             summaries.Add(done);
             continue;
         }
@@ -260,7 +261,7 @@ async Task<int> ReverseValidate(ParseResult p, CancellationToken ct)
 
         string dataRoot = await DataLoading.ResolveDigitsRootAsync(p.GetValue(data), loggers, console, ct);
         using Problem problem = DataLoading.LoadDigits(dataRoot, s, loggers.CreateLogger("data"), ct);
-        summaries.Add(ReverseValidationRunner.Run(runFolder, problem, s, classes, p.GetValue(reverseSteps), console, loggers, ct));
+        summaries.Add(ReverseValidationRunner.Run(runFolder, problem, s, classes, p.GetValue(reverseSteps), p.GetValue(reverseSeed), console, loggers, ct));
     }
 
     console.WriteLine();

@@ -23,7 +23,10 @@ internal sealed record ReverseSummary(
     long SourceValidationCount,
     long[] PseudoLabelCounts,
     long ReverseSteps,
-    double ReverseSeconds);
+    double ReverseSeconds,
+    long ReverseSeed,
+    double? ReverseFitAccuracy,
+    bool ReverseTrainingFailed);
 
 /// <summary>
 /// Reverse validation of a run folder (the library's <see cref="ReverseValidation"/>): pseudo-label the MNIST-M
@@ -37,14 +40,15 @@ internal static class ReverseValidationRunner
 
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() } };
 
-    /// <summary>Reads a finished result, or null when the run has none yet.</summary>
-    public static ReverseSummary? TryRead(string runFolder)
+    /// <summary>Reads a finished result for this reverse seed (null: the run's own), or null when there is none yet.</summary>
+    public static ReverseSummary? TryRead(string runFolder, long? seed)
     {
-        string path = Path.Combine(runFolder, Folder, ResultFile);
+        string folder = seed is long s && RunInfo.Read(runFolder).Settings.Seed != s ? string.Create(CultureInfo.InvariantCulture, $"{Folder}-seed{s}") : Folder;
+        string path = Path.Combine(runFolder, folder, ResultFile);
         return File.Exists(path) ? JsonSerializer.Deserialize<ReverseSummary>(File.ReadAllText(path), Json) : null;
     }
 
-    public static ReverseSummary Run(string runFolder, Problem problem, ExperimentSettings settings, int classes, long? steps, TextWriter console, ILoggerFactory loggers, CancellationToken ct)
+    public static ReverseSummary Run(string runFolder, Problem problem, ExperimentSettings settings, int classes, long? steps, long? seed, TextWriter console, ILoggerFactory loggers, CancellationToken ct)
     {
         string latest = Checkpoint.FindLatest(Path.Combine(runFolder, TrainRunner.CheckpointFolder))
             ?? throw new FileNotFoundException($"'{runFolder}' has no checkpoint in {TrainRunner.CheckpointFolder}/.");
@@ -52,16 +56,17 @@ internal static class ReverseValidationRunner
         CheckpointInfo info = Checkpoint.LoadModel(latest, model);
         using var converter = new SampleConverter(ScalarType.Float32, CPU, info.Normalisation);
 
-        string folder = Path.Combine(runFolder, Folder);
+        // Another reverse seed (a rerun after a failed reverse training) gets a folder of its own.
+        ExperimentSettings reverseSettings = settings with { Steps = steps ?? settings.Steps, Seed = seed ?? settings.Seed };
+        string folder = Path.Combine(runFolder, reverseSettings.Seed == settings.Seed ? Folder : string.Create(CultureInfo.InvariantCulture, $"{Folder}-seed{reverseSettings.Seed}"));
         string checkpoints = Path.Combine(folder, TrainRunner.CheckpointFolder);
         bool resume = Checkpoint.FindLatest(checkpoints) is not null;
         Directory.CreateDirectory(folder);
-        ExperimentSettings reverseSettings = settings with { Steps = steps ?? settings.Steps };
         DannTrainerOptions options = reverseSettings.TrainerOptions(checkpoints);
         using DannModel reverseModel = reverseSettings.BuildModel(problem.Train.SampleShape, classes);
 
         console.WriteLine(FormattableString.Invariant(
-            $"Reverse validation of {runFolder} (checkpoint step {info.Step}): {reverseSettings.Steps} reverse steps, MNIST-M train pseudo-labelled → MNIST train unlabelled, scored on {problem.SourceTest.Name}{(resume ? ", resuming" : "")}"));
+            $"Reverse validation of {runFolder} (checkpoint step {info.Step}): {reverseSettings.Steps} reverse steps, seed {reverseSettings.Seed}, MNIST-M train pseudo-labelled → MNIST train unlabelled, scored on {problem.SourceTest.Name}{(resume ? ", resuming" : "")}"));
         var wall = Stopwatch.StartNew();
         var progress = new ConsoleProgress(console, "reverse");
         ReverseValidationResult result;
@@ -74,22 +79,28 @@ internal static class ReverseValidationRunner
         }
 
         var summary = new ReverseSummary(runFolder, settings, result.ReverseAccuracy, result.ForwardSourceAccuracy, result.SourceValidationCount,
-            result.PseudoLabelCounts.ToArray(), result.ReverseTraining.StepsCompleted, result.ReverseTraining.Elapsed.TotalSeconds);
+            result.PseudoLabelCounts.ToArray(), result.ReverseTraining.StepsCompleted, result.ReverseTraining.Elapsed.TotalSeconds,
+            reverseSettings.Seed, result.ReverseFitAccuracy, result.ReverseTrainingFailed);
         AtomicFile.WriteAllText(Path.Combine(folder, ResultFile), JsonSerializer.Serialize(summary, Json));
         return summary;
     }
 
-    /// <summary>The comparison table; the candidate with the highest reverse accuracy (lowest reverse risk) is marked.</summary>
+    /// <summary>
+    /// The comparison table. The candidate with the highest reverse accuracy (lowest reverse risk) among those whose
+    /// reverse training did not fail is marked; a failed one is flagged for a rerun with another reverse seed.
+    /// </summary>
     public static string Table(IReadOnlyList<ReverseSummary> summaries)
     {
         var b = new StringBuilder();
-        b.AppendLine("| run | method | preset | size | seed | source accuracy (MNIST test) | reverse accuracy (MNIST test) | reverse risk | reverse steps | reverse time | |");
-        b.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|");
-        double best = summaries.Max(s => s.ReverseAccuracy);
+        b.AppendLine("| run | method | preset | size | seed | reverse seed | source accuracy (MNIST test) | reverse fit (pseudo-labels) | reverse accuracy (MNIST test) | reverse risk | reverse time | |");
+        b.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|");
+        double best = summaries.Where(s => !s.ReverseTrainingFailed).Select(s => s.ReverseAccuracy).DefaultIfEmpty(double.NaN).Max();
         foreach (ReverseSummary s in summaries)
         {
+            string mark = s.ReverseTrainingFailed ? "reverse training failed: rerun with --reverse-seed" : s.ReverseAccuracy == best ? "← selected" : "";
+            string fit = s.ReverseFitAccuracy is double f ? f.ToString("F4", CultureInfo.InvariantCulture) : "—";
             b.AppendLine(string.Create(CultureInfo.InvariantCulture,
-                $"| {Path.GetFileName(Path.TrimEndingDirectorySeparator(s.RunFolder))} | {s.Settings.Name} | {s.Settings.Preset.ToString().ToLowerInvariant()} | {s.Settings.ImageSize} | {s.Settings.Seed} | {s.ForwardSourceAccuracy:F4} | {s.ReverseAccuracy:F4} | {1 - s.ReverseAccuracy:F4} | {s.ReverseSteps} | {s.ReverseSeconds:F0} s | {(s.ReverseAccuracy == best ? "← selected" : "")} |"));
+                $"| {Path.GetFileName(Path.TrimEndingDirectorySeparator(s.RunFolder))} | {s.Settings.Name} | {s.Settings.Preset.ToString().ToLowerInvariant()} | {s.Settings.ImageSize} | {s.Settings.Seed} | {s.ReverseSeed} | {s.ForwardSourceAccuracy:F4} | {fit} | {s.ReverseAccuracy:F4} | {1 - s.ReverseAccuracy:F4} | {s.ReverseSeconds:F0} s | {mark} |"));
         }
 
         return b.ToString();

@@ -28,7 +28,10 @@ namespace DomainAdaptation.Selection;
 /// </list>
 /// <para>
 /// The reasoning: η_r can only do well on the source if η's pseudo-labels on the target are mostly right and the two
-/// domains' features are aligned. The cost is one more training run per candidate. The reverse training reads the
+/// domains' features are aligned. The reverse training is itself adversarial and can collapse; a collapse shows without
+/// target labels as a reverse model that does not fit its own pseudo-labelled data
+/// (<see cref="ReverseValidationResult.ReverseTrainingFailed"/>), and calls for another reverse seed rather than a
+/// verdict on the forward model. The cost is one more training run per candidate. The reverse training reads the
 /// forward data set's tensors without copying them; checkpoints go to the reverse options' folder as in any run, and
 /// <c>resume: true</c> continues an interrupted reverse run from there.
 /// </para>
@@ -47,7 +50,11 @@ public static class ReverseValidation
     /// <param name="evaluations">Periodic evaluations of the reverse training (source = a pseudo-labelled sample of T, target = <paramref name="sourceValidation"/>).</param>
     /// <param name="resume">Continue from the newest checkpoint in <see cref="DannTrainerOptions.CheckpointDirectory"/> if there is one.</param>
     /// <param name="cancellationToken">Stops the reverse training between steps (a checkpoint is written when the options say so).</param>
-    /// <returns>The reverse accuracy and risk, η's held-out source accuracy, the pseudo-label histogram and the reverse run.</returns>
+    /// <returns>
+    /// The reverse accuracy and risk, η's held-out source accuracy, the reverse model's fit to its pseudo-labelled
+    /// training data (see <see cref="ReverseValidationResult.ReverseTrainingFailed"/>), the pseudo-label histogram and
+    /// the reverse run.
+    /// </returns>
     /// <exception cref="ArgumentException">When the held-out source set has no labels or does not match the training data, the two models are the same instance, the options ask for target-only training, or (without <paramref name="resume"/>) the checkpoint folder already holds a checkpoint.</exception>
     /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">When <paramref name="reverseOptions"/> is invalid.</exception>
     /// <exception cref="TrainingCancelledException">When cancelled during the reverse training.</exception>
@@ -105,8 +112,15 @@ public static class ReverseValidation
 
         TrainingResult training = trainer.Train(steps, evaluations, cancellationToken);
         DomainEvaluation reverse = trainer.Evaluator.EvaluateDomain(reverseModel, sourceValidation, sourceValidation.Labels, DomainRole.Target, classes, 0, cancellationToken);
-        SelectionLog.Finished(logger, trainingData.Name, reverse.Accuracy!.Value, reverse.SampleCount, training.StepsCompleted, training.Elapsed.TotalSeconds);
-        return new ReverseValidationResult(reverse.Accuracy!.Value, forwardAccuracy, reverse.SampleCount, histogram, training);
+        DomainEvaluation fit = trainer.Evaluator.EvaluateDomain(reverseModel, reverseData.Source, reverseData.Source.Labels, DomainRole.Source, classes, 0, cancellationToken);
+        var result = new ReverseValidationResult(reverse.Accuracy!.Value, forwardAccuracy, reverse.SampleCount, fit.Accuracy!.Value, histogram, training);
+        SelectionLog.Finished(logger, trainingData.Name, result.ReverseAccuracy, result.SourceValidationCount, training.StepsCompleted, training.Elapsed.TotalSeconds, result.ReverseFitAccuracy);
+        if (result.ReverseTrainingFailed)
+        {
+            SelectionLog.ReverseTrainingFailed(logger, trainingData.Name, result.ReverseFitAccuracy);
+        }
+
+        return result;
     }
 
     private static void Check(DannModel model, IDomainDataset trainingData, SampleSet sourceValidation, DannModel reverseModel, DannTrainerOptions reverseOptions)

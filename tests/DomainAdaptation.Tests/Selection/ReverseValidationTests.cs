@@ -77,14 +77,17 @@ public class ReverseValidationTests
 
         // ... scored on the held-out labelled source samples.
         byHand.eval();
-        double expected;
+        double expected, expectedFit;
         using (no_grad())
         {
             expected = byHand.forward(heldOut.Samples).ClassLogits.argmax(1).eq(heldOut.Labels!).to_type(ScalarType.Float64).mean().ToDouble();
+            expectedFit = byHand.forward(train.Target.Samples).ClassLogits.argmax(1).eq(tensor(pseudo)).to_type(ScalarType.Float64).mean().ToDouble();
         }
 
         result.ReverseAccuracy.Should().Be(expected);
         result.ReverseRisk.Should().Be(1 - expected);
+        result.ReverseFitAccuracy.Should().Be(expectedFit);
+        result.ReverseTrainingFailed.Should().BeFalse();
         result.SourceValidationCount.Should().Be(400);
         result.PseudoLabelCounts.Should().Equal(pseudo.Count(p => p == 0), pseudo.Count(p => p == 1));
         result.ReverseTraining.StepsCompleted.Should().Be(300);
@@ -219,5 +222,17 @@ public class ReverseValidationTests
 
         act.Should().Throw<ArgumentException>().WithMessage("*already holds a checkpoint*resume*").Which.ParamName.Should().Be("reverseOptions");
         Directory.GetFiles(folder.Path).Should().BeEquivalentTo(before);
+    }
+
+    [Theory]
+    [InlineData(0.17, new long[] { 15, 10, 10, 10, 10, 10, 10, 10, 10, 5 }, true)]   // fits no better than "always class 0" (0.15)
+    [InlineData(0.20, new long[] { 15, 10, 10, 10, 10, 10, 10, 10, 10, 5 }, true)]   // within 5 points of it
+    [InlineData(0.93, new long[] { 15, 10, 10, 10, 10, 10, 10, 10, 10, 5 }, false)]  // learnt its task
+    [InlineData(1.00, new long[] { 300, 0 }, false)]                                   // constant pseudo-labels: the forward model's failure, not the reverse run's
+    public void ReverseTrainingFailed_FitAgainstTheMostCommonPseudoLabel(double fit, long[] counts, bool failed)
+    {
+        var result = new ReverseValidationResult(0.5, 0.99, 100, fit, counts, new TrainingResult(1, 1, null!, null, TimeSpan.Zero));
+
+        result.ReverseTrainingFailed.Should().Be(failed);
     }
 }

@@ -11,8 +11,12 @@
 #
 #   benchmarks/run-end-to-end.sh                       # PRESET=modern SEED=1 EVAL=1000 THREADS=nproc WORKERS=2
 #   PRESET=paper STEPS=12000 benchmarks/run-end-to-end.sh
+#   PYTORCH_PRESET=standard benchmarks/run-end-to-end.sh   # PyTorch side: fungtion/DANN's own recipe (batch 128, its
+#                                                          # network, Adam without annealing, lambda over 100 epochs),
+#                                                          # evaluated every epoch; stops after EPOCHS (100) epochs
 #
-# Environment: PRESET (modern), SEED (1), EVAL (1000), THREADS (nproc), WORKERS (2: DataLoader worker processes per
+# Environment: PRESET (modern), PYTORCH_PRESET (= PRESET; or standard), EPOCHS (100, standard only), MAX_SECONDS (0: the PyTorch side stops at its first evaluation
+# after that many seconds even below TARGET), SEED (1), EVAL (1000), THREADS (nproc), WORKERS (2: DataLoader worker processes per
 # loader), TARGET (0.7666), STEPS (12000), OUT (benchmarks/results/end-to-end-<time>), DOMAINADAPTATION_DATA
 # (../shared/data). Needs the .NET SDK and Debian's python3-torch, python3-pil and python3-numpy (installed with apt-get
 # when missing and running as root).
@@ -26,6 +30,8 @@ THREADS=${THREADS:-$(nproc)}
 WORKERS=${WORKERS:-2}
 TARGET=${TARGET:-0.7666}
 STEPS=${STEPS:-12000}
+PYTORCH_PRESET=${PYTORCH_PRESET:-$PRESET}
+EPOCHS=${EPOCHS:-100}
 OUT=${OUT:-$root/benchmarks/results/end-to-end-$(date +%Y%m%d-%H%M%S)}
 export DOMAINADAPTATION_DATA=${DOMAINADAPTATION_DATA:-$root/../shared/data}
 PYTHON=/usr/bin/python3
@@ -51,9 +57,10 @@ csv=$(ls "$OUT"/ours/*/metrics.csv | head -n 1)
 ours=$(awk -F, -v t="$TARGET" 'NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
   $1 == "eval" && $col["test_target_accuracy"] >= t { print $col["step"], $col["wall_s"], $col["test_target_accuracy"]; exit }' "$csv")
 
-echo "== PyTorch: per-sample DataLoaders ($WORKERS workers per loader), preset $PRESET, seed $SEED, $THREADS threads"
-"$PYTHON" benchmarks/reference/dann_dataloader.py --preset "$PRESET" --seed "$SEED" --threads "$THREADS" --workers "$WORKERS" \
-  --steps "$STEPS" --eval-interval "$EVAL" --stop-at "$TARGET" --json "$OUT/pytorch.json" | grep -v '^{'
+echo "== PyTorch: per-sample DataLoaders ($WORKERS workers per loader), preset $PYTORCH_PRESET, seed $SEED, $THREADS threads"
+if [ "$PYTORCH_PRESET" = standard ]; then schedule=(--epochs "$EPOCHS"); else schedule=(--steps "$STEPS" --eval-interval "$EVAL"); fi
+"$PYTHON" benchmarks/reference/dann_dataloader.py --preset "$PYTORCH_PRESET" --seed "$SEED" --threads "$THREADS" --workers "$WORKERS" \
+  "${schedule[@]}" --stop-at "$TARGET" --max-seconds "${MAX_SECONDS:-0}" --json "$OUT/pytorch.json" | grep -v '^{'
 theirs=$("$PYTHON" -c "import json,sys; r=json.load(open(sys.argv[1]))['reached']; print('' if r is None else f\"{r['step']} {r['seconds']} {r['accuracy']}\")" "$OUT/pytorch.json")
 
 echo
@@ -63,7 +70,7 @@ row() { # label, "step seconds accuracy" or empty
 echo "| side | first evaluation ≥ $TARGET: step | wall time (s) | accuracy there |"
 echo "|---|---|---|---|"
 row "ours (DomainAdaptation, in-memory batches)" "$ours"
-row "PyTorch, per-sample DataLoader ($WORKERS workers)" "$theirs"
+row "PyTorch, per-sample DataLoader ($WORKERS workers), preset $PYTORCH_PRESET" "$theirs"
 if [ -n "$ours" ] && [ -n "$theirs" ]; then
   awk -v a="$(echo "$ours" | cut -d' ' -f2)" -v b="$(echo "$theirs" | cut -d' ' -f2)" 'BEGIN { printf "PyTorch / ours: %.2f (ours reaches the target that many times sooner)\n", b / a }'
 fi

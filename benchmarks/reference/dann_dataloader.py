@@ -9,6 +9,10 @@ collates the samples into batches. The model, the losses, the optimiser and the 
 sample's (samples/MnistToMnistM, `--preset paper` or `--preset modern`), so the wall-time difference is the input
 pipeline and the framework, not the recipe.
 
+`--preset standard` runs fungtion/DANN's own recipe instead (its 64/50-channel network, batch 128 per domain, Adam
+10^-3 without annealing, the lambda ramp spread over --epochs 100 epochs of 461 steps, evaluation every epoch, its
+Normalize constants): what a user who clones the most-used PyTorch reproduction gets.
+
 It trains for --steps steps (the sample's 12,000 by default), evaluates on the MNIST-M test set every
 --eval-interval steps (through a DataLoader too), and prints, per evaluation, the wall time since start (data
 preparation excluded: the one-off extraction of the MNIST-M archive is done before the clock starts) and the
@@ -33,22 +37,29 @@ import tarfile
 import time
 
 parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-parser.add_argument("--preset", choices=["paper", "modern"], default="paper")
+parser.add_argument("--preset", choices=["paper", "modern", "standard"], default="paper",
+                    help="paper/modern: the sample's recipes; standard: fungtion/DANN's own recipe as published (its network "
+                         "64/50 channels, batch 128 per domain, Adam 1e-3 without annealing, lambda ramp over --epochs epochs)")
 parser.add_argument("--data", default=os.environ.get("DOMAINADAPTATION_DATA", "../shared/data"))
 parser.add_argument("--cache", default=os.path.join(os.environ.get("XDG_CACHE_HOME", os.path.expanduser("~/.cache")),
                                                      "domainadaptation-reference"),
                     help="where the MNIST-M archive is extracted once (the per-sample loader reads the PNG files)")
 parser.add_argument("--threads", type=int, default=os.cpu_count(), help="intra-op threads (torch.set_num_threads)")
 parser.add_argument("--workers", type=int, default=2, help="DataLoader worker processes per loader")
-parser.add_argument("--batch", type=int, default=64, help="images per domain per step")
-parser.add_argument("--steps", type=int, default=12000)
-parser.add_argument("--eval-interval", type=int, default=1000)
+parser.add_argument("--batch", type=int, default=None, help="images per domain per step (64; standard: 128)")
+parser.add_argument("--steps", type=int, default=12000, help="planned steps (paper/modern; standard plans --epochs epochs)")
+parser.add_argument("--epochs", type=int, default=100, help="standard only: the planned epochs the lambda ramp spans (fungtion/DANN: 100)")
+parser.add_argument("--eval-interval", type=int, default=None, help="evaluate every N steps (1000; standard: every epoch)")
 parser.add_argument("--stop-at", type=float, default=0.7666, help="stop once MNIST-M test accuracy reaches this (0: never)")
+parser.add_argument("--max-seconds", type=float, default=0,
+                    help="stop at the first evaluation after this many seconds of training (0: never); the schedules still span the planned run")
 parser.add_argument("--seed", type=int, default=1)
 parser.add_argument("--malloc", choices=["tuned", "default"], default="default",
                     help="default: glibc's (what a standard script runs with); tuned: the mallopt calls RuntimeTuning makes")
 parser.add_argument("--json", default=None, help="also write the final record here")
 args = parser.parse_args()
+if args.batch is None:
+    args.batch = 128 if args.preset == "standard" else 64
 
 os.environ["OMP_NUM_THREADS"] = str(args.threads)
 os.environ["OPENBLAS_NUM_THREADS"] = str(args.threads)
@@ -198,6 +209,23 @@ class ModernNet(nn.Module):
         return self.label(f), self.domain(GradReverse.apply(f, lam))
 
 
+class StandardNet(nn.Module):
+    """fungtion/DANN's CNNModel as published: conv 64 / 50 channels with batch norm, two-way domain head."""
+
+    def __init__(self):
+        super().__init__()
+        self.features = nn.Sequential(nn.Conv2d(3, 64, 5), nn.BatchNorm2d(64), nn.MaxPool2d(2), nn.ReLU(True),
+                                      nn.Conv2d(64, 50, 5), nn.BatchNorm2d(50), nn.Dropout2d(), nn.MaxPool2d(2), nn.ReLU(True),
+                                      nn.Flatten())
+        self.label = nn.Sequential(nn.Linear(800, 100), nn.BatchNorm1d(100), nn.ReLU(True), nn.Dropout(), nn.Linear(100, 100),
+                                   nn.BatchNorm1d(100), nn.ReLU(True), nn.Linear(100, 10))
+        self.domain = nn.Sequential(nn.Linear(800, 100), nn.BatchNorm1d(100), nn.ReLU(True), nn.Linear(100, 2))
+
+    def forward(self, x, lam):
+        f = self.features(x)
+        return self.label(f), self.domain(GradReverse.apply(f, lam))
+
+
 # ---------------------------------------------------------------------------------------------------------- main
 def main():
     mnist = os.path.join(args.data, "mnist")
@@ -210,16 +238,27 @@ def main():
     # The sample's normalisation: paper = centring by the per-channel pixel mean over both training sets (std 1);
     # modern = mean and std over both. The figures are the sample's (trainer log / checkpoint metadata); a standard
     # script hard-codes such constants the same way.
+    # standard: fungtion/DANN's transforms — MNIST Normalize(0.1307, 0.3081) (made 3-channel), MNIST-M Normalize(0.5, 0.5).
     if args.preset == "paper":
         mean, std, net, batch_norm_separate = [0.29292, 0.29500, 0.26832], [1.0, 1.0, 1.0], PaperNet(), False
-    else:
+    elif args.preset == "modern":
         mean, std, net, batch_norm_separate = [0.29292, 0.29500, 0.26832], [0.32171, 0.31741, 0.31218], ModernNet(), True
+    else:
+        mean, std, net, batch_norm_separate = [0.5] * 3, [0.5] * 3, StandardNet(), True
     transform = Transform(28, mean, std)
+    source_transform = Transform(28, [0.1307] * 3, [0.3081] * 3) if args.preset == "standard" else transform
 
     source = MnistDataset(read_idx(os.path.join(mnist, "train-images-idx3-ubyte.gz")),
-                          read_idx(os.path.join(mnist, "train-labels-idx1-ubyte.gz")), transform)
+                          read_idx(os.path.join(mnist, "train-labels-idx1-ubyte.gz")), source_transform)
     target = MnistMDataset(os.path.join(mnistm, "mnist_m_train"), os.path.join(mnistm, "mnist_m_train_labels.txt"), transform)
     test = MnistMDataset(os.path.join(mnistm, "mnist_m_test"), os.path.join(mnistm, "mnist_m_test_labels.txt"), transform)
+    if args.preset == "standard":
+        steps_per_epoch = math.ceil(min(len(source), len(target)) / args.batch)
+        args.steps = args.epochs * steps_per_epoch
+        if args.eval_interval is None:
+            args.eval_interval = steps_per_epoch
+    elif args.eval_interval is None:
+        args.eval_interval = 1000
     generator = torch.Generator().manual_seed(args.seed)
     common = dict(num_workers=args.workers, persistent_workers=args.workers > 0, drop_last=True)
     source_loader = DataLoader(source, batch_size=args.batch, shuffle=True, generator=generator, **common)
@@ -232,6 +271,7 @@ def main():
     else:
         optimizer = torch.optim.Adam(net.parameters(), lr=1e-3)
         base_lr = 1e-3
+    anneal = args.preset != "standard"
 
     def evaluate():
         net.eval()
@@ -257,20 +297,25 @@ def main():
         t0 = time.perf_counter()
         p = step / args.steps
         lam = 2.0 / (1.0 + math.exp(-10.0 * p)) - 1.0
-        for group in optimizer.param_groups:
-            group["lr"] = base_lr / (1.0 + 10.0 * p) ** 0.75
+        if anneal:
+            for group in optimizer.param_groups:
+                group["lr"] = base_lr / (1.0 + 10.0 * p) ** 0.75
         xs, ys = next(source_batches)
         xt, _ = next(target_batches)
         optimizer.zero_grad(set_to_none=True)
         if batch_norm_separate:
             ls, ds = net(xs, lam)
             _, dt = net(xt, lam)
-            domain_logits = torch.cat([ds, dt]).squeeze(1)
+            domain_logits = torch.cat([ds, dt])
         else:
-            logits, domain = net(torch.cat([xs, xt]), lam)
-            ls, domain_logits = logits[: len(xs)], domain.squeeze(1)
+            logits, domain_logits = net(torch.cat([xs, xt]), lam)
+            ls = logits[: len(xs)]
         domains = torch.cat([torch.zeros(len(xs)), torch.ones(len(xt))])
-        loss = F.cross_entropy(ls, ys) + F.binary_cross_entropy_with_logits(domain_logits, domains)
+        if domain_logits.shape[1] == 2:  # standard: a two-way domain head with (log-softmax +) NLL, as fungtion/DANN
+            domain_loss = F.cross_entropy(domain_logits, domains.long())
+        else:
+            domain_loss = F.binary_cross_entropy_with_logits(domain_logits.squeeze(1), domains)
+        loss = F.cross_entropy(ls, ys) + domain_loss
         loss.backward()
         optimizer.step()
         loss_value = loss.item()
@@ -286,6 +331,9 @@ def main():
                 f"median step {np.median(step_times[-args.eval_interval:]):.1f} ms")
             if reached is None and args.stop_at > 0 and accuracy >= args.stop_at:
                 reached = {"step": done, "seconds": round(elapsed, 1), "accuracy": accuracy}
+                break
+            if args.max_seconds > 0 and elapsed >= args.max_seconds:
+                log(f"stopping: {elapsed:.0f} s >= --max-seconds {args.max_seconds:.0f} without reaching {args.stop_at}")
                 break
 
     record = {

@@ -130,6 +130,11 @@ public static class ReverseValidation
             throw new ArgumentException("The reverse model must be a separate, untrained model (e.g. a fresh build of the forward model's architecture), not the forward model itself.", nameof(reverseModel));
         }
 
+        if (sourceValidation.Count == 0)
+        {
+            throw new ArgumentException($"The held-out source set '{sourceValidation.Name}' is empty; reverse validation needs labelled source samples to score the reverse model on.", nameof(sourceValidation));
+        }
+
         if (sourceValidation.Labels is null)
         {
             throw new ArgumentException($"The held-out source set '{sourceValidation.Name}' has no labels; reverse validation measures the reverse classifier on labelled source samples.", nameof(sourceValidation));
@@ -145,14 +150,11 @@ public static class ReverseValidation
             throw new ArgumentException("DannTrainerOptions.Mode is TargetOnly, but the reverse classifier must not see the source labels it is measured on; use the forward run's mode (Dann or SourceOnly).", nameof(reverseOptions));
         }
 
-        if (sourceValidation.Count > 0)
+        using var scope = NewDisposeScope();
+        long min = sourceValidation.Labels.min().ToInt64(), max = sourceValidation.Labels.max().ToInt64();
+        if (min < 0 || max >= trainingData.ClassCount)
         {
-            using var scope = NewDisposeScope();
-            long min = sourceValidation.Labels.min().ToInt64(), max = sourceValidation.Labels.max().ToInt64();
-            if (min < 0 || max >= trainingData.ClassCount)
-            {
-                throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"The held-out source set '{sourceValidation.Name}' has labels in [{min}, {max}], but '{trainingData.Name}' has {trainingData.ClassCount} classes."), nameof(sourceValidation));
-            }
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"The held-out source set '{sourceValidation.Name}' has labels in [{min}, {max}], but '{trainingData.Name}' has {trainingData.ClassCount} classes."), nameof(sourceValidation));
         }
     }
 

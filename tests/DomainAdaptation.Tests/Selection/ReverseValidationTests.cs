@@ -178,6 +178,10 @@ public class ReverseValidationTests
         ShouldRefuse(_ => new SampleSet("three features", zeros(10, 3), zeros(10, dtype: ScalarType.Int64), 2), Recipe(), "*'three features'*shape 3*shape 2*", "sourceValidation");
 
     [Fact]
+    public void Run_EmptyHeldOutSet_Throws() =>
+        ShouldRefuse(_ => new SampleSet("no moons", zeros(0, 2), zeros(0, dtype: ScalarType.Int64), 2), Recipe(), "*'no moons' is empty*", "sourceValidation");
+
+    [Fact]
     public void Run_HeldOutLabelsOutsideTheClasses_Throws() =>
         ShouldRefuse(_ => new SampleSet("labels up to 4", zeros(5, 2), arange(5, dtype: ScalarType.Int64), 5), Recipe(), "*labels in [0, 4]*2 classes*", "sourceValidation");
 

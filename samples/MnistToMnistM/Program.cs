@@ -52,7 +52,7 @@ var compare = new Command("compare", "Run source-only, DANN and target-only with
 var runs = new Option<string[]>("--run") { Description = "Run folders written by train (repeat --run, or list several after one)", Required = true, AllowMultipleArgumentsPerToken = true };
 var reverseSteps = new Option<long?>("--steps") { Description = "Reverse training steps (default: the run's own)" };
 var reverseSeed = new Option<long?>("--reverse-seed") { Description = "Seed of the reverse model and its batches (default: the run's own); rerun a failed reverse training with another" };
-var reverseValidate = new Command("reverse-validate", "Score runs without target labels (reverse validation, JMLR 2016 §5.1.2) and mark the one to select")
+var reverseValidate = new Command("reverse-validate", "Score runs without target labels (reverse validation, JMLR 2016 §5.1) and mark the one to select")
 {
     runs, reverseSteps, reverseSeed, data, threads,
 };

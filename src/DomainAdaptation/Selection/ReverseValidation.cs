@@ -13,7 +13,8 @@ namespace DomainAdaptation.Selection;
 
 /// <summary>
 /// Reverse validation (Zhong et al., ECML PKDD 2010; Ganin et al., JMLR 2016, §5.1, unsupervised hyper-parameter
-/// selection): scores a trained adaptation model without a single target label, so that runs and hyperparameters can be compared — and chosen — honestly.
+/// selection): scores a trained adaptation model without a single target label, so that runs and hyperparameters can
+/// be compared — and chosen — honestly.
 /// </summary>
 /// <remarks>
 /// <para>

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using DomainAdaptation.Data;
 using DomainAdaptation.Data.Batching;
 using DomainAdaptation.Evaluation;
@@ -43,8 +42,8 @@ internal static class ReverseValidationRunner
     /// <summary>Reads a finished result for this reverse seed (null: the run's own), or null when there is none yet.</summary>
     public static ReverseSummary? TryRead(string runFolder, long? seed)
     {
-        string folder = seed is long s && RunInfo.Read(runFolder).Settings.Seed != s ? string.Create(CultureInfo.InvariantCulture, $"{Folder}-seed{s}") : Folder;
-        string path = Path.Combine(runFolder, folder, ResultFile);
+        long runSeed = RunInfo.Read(runFolder).Settings.Seed;
+        string path = Path.Combine(ResultFolder(runFolder, runSeed, seed ?? runSeed), ResultFile);
         return File.Exists(path) ? JsonSerializer.Deserialize<ReverseSummary>(File.ReadAllText(path), Json) : null;
     }
 
@@ -56,9 +55,8 @@ internal static class ReverseValidationRunner
         CheckpointInfo info = Checkpoint.LoadModel(latest, model);
         using var converter = new SampleConverter(ScalarType.Float32, CPU, info.Normalisation);
 
-        // Another reverse seed (a rerun after a failed reverse training) gets a folder of its own.
         ExperimentSettings reverseSettings = settings with { Steps = steps ?? settings.Steps, Seed = seed ?? settings.Seed };
-        string folder = Path.Combine(runFolder, reverseSettings.Seed == settings.Seed ? Folder : string.Create(CultureInfo.InvariantCulture, $"{Folder}-seed{reverseSettings.Seed}"));
+        string folder = ResultFolder(runFolder, settings.Seed, reverseSettings.Seed);
         string checkpoints = Path.Combine(folder, TrainRunner.CheckpointFolder);
         bool resume = Checkpoint.FindLatest(checkpoints) is not null;
         Directory.CreateDirectory(folder);
@@ -85,6 +83,10 @@ internal static class ReverseValidationRunner
         return summary;
     }
 
+    /// <summary>Where a reverse run keeps its checkpoints, metrics and result: reverse-validation/, or reverse-validation-seedN/ for another reverse seed.</summary>
+    private static string ResultFolder(string runFolder, long runSeed, long reverseSeed) =>
+        Path.Combine(runFolder, reverseSeed == runSeed ? Folder : string.Create(CultureInfo.InvariantCulture, $"{Folder}-seed{reverseSeed}"));
+
     /// <summary>
     /// The comparison table. The candidate with the highest reverse accuracy (lowest reverse risk) among those whose
     /// reverse training did not fail is marked; a failed one is flagged for a rerun with another reverse seed.
@@ -101,6 +103,12 @@ internal static class ReverseValidationRunner
             string fit = s.ReverseFitAccuracy is double f ? f.ToString("F4", CultureInfo.InvariantCulture) : "—";
             b.AppendLine(string.Create(CultureInfo.InvariantCulture,
                 $"| {Path.GetFileName(Path.TrimEndingDirectorySeparator(s.RunFolder))} | {s.Settings.Name} | {s.Settings.Preset.ToString().ToLowerInvariant()} | {s.Settings.ImageSize} | {s.Settings.Seed} | {s.ReverseSeed} | {s.ForwardSourceAccuracy:F4} | {fit} | {s.ReverseAccuracy:F4} | {1 - s.ReverseAccuracy:F4} | {s.ReverseSeconds:F0} s | {mark} |"));
+        }
+
+        if (summaries.Select(s => s.Settings.Method).Distinct().Count() > 1)
+        {
+            b.AppendLine();
+            b.AppendLine("Note: these runs use different methods. Reverse validation compares settings of one algorithm (each run's reverse training uses its own method); across methods its ranking can mislead: on MNIST → MNIST-M a source-only run scored above every DANN run (docs/results.md).");
         }
 
         return b.ToString();

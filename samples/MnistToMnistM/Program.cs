@@ -245,6 +245,7 @@ async Task<int> ReverseValidate(ParseResult p, CancellationToken ct)
 {
     Tune(p.GetValue(threads));
     var summaries = new List<ReverseSummary>();
+    string? dataRoot = null;
     foreach (string runFolder in p.GetValue(runs)!)
     {
         if (ReverseValidationRunner.TryRead(runFolder, p.GetValue(reverseSeed)) is { } done && (p.GetValue(reverseSteps) is null || p.GetValue(reverseSteps) == done.ReverseSteps))
@@ -260,7 +261,7 @@ async Task<int> ReverseValidate(ParseResult p, CancellationToken ct)
             throw new ArgumentException($"'{runFolder}' was trained with --source/--target; reverse-validate scores MNIST → MNIST-M runs (use the library's ReverseValidation for other pairs).");
         }
 
-        string dataRoot = await DataLoading.ResolveDigitsRootAsync(p.GetValue(data), loggers, console, ct);
+        dataRoot ??= await DataLoading.ResolveDigitsRootAsync(p.GetValue(data), loggers, console, ct);
         using Problem problem = DataLoading.LoadDigits(dataRoot, s, loggers.CreateLogger("data"), ct);
         summaries.Add(ReverseValidationRunner.Run(runFolder, problem, s, classes, p.GetValue(reverseSteps), p.GetValue(reverseSeed), console, loggers, ct));
     }

@@ -37,14 +37,12 @@ internal static class ReverseValidationRunner
     public const string Folder = "reverse-validation";
     public const string ResultFile = "result.json";
 
-    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() } };
-
     /// <summary>Reads a finished result for this reverse seed (null: the run's own), or null when there is none yet.</summary>
     public static ReverseSummary? TryRead(string runFolder, long? seed)
     {
         long runSeed = RunInfo.Read(runFolder).Settings.Seed;
         string path = Path.Combine(ResultFolder(runFolder, runSeed, seed ?? runSeed), ResultFile);
-        return File.Exists(path) ? JsonSerializer.Deserialize<ReverseSummary>(File.ReadAllText(path), Json) : null;
+        return File.Exists(path) ? JsonSerializer.Deserialize<ReverseSummary>(File.ReadAllText(path), RunInfo.Json) : null;
     }
 
     public static ReverseSummary Run(string runFolder, Problem problem, ExperimentSettings settings, int classes, long? steps, long? seed, TextWriter console, ILoggerFactory loggers, CancellationToken ct)
@@ -79,7 +77,7 @@ internal static class ReverseValidationRunner
         var summary = new ReverseSummary(runFolder, settings, result.ReverseAccuracy, result.ForwardSourceAccuracy, result.SourceValidationCount,
             result.PseudoLabelCounts.ToArray(), result.ReverseTraining.StepsCompleted, result.ReverseTraining.Elapsed.TotalSeconds,
             reverseSettings.Seed, result.ReverseFitAccuracy, result.ReverseTrainingFailed);
-        AtomicFile.WriteAllText(Path.Combine(folder, ResultFile), JsonSerializer.Serialize(summary, Json));
+        AtomicFile.WriteAllText(Path.Combine(folder, ResultFile), JsonSerializer.Serialize(summary, RunInfo.Json));
         return summary;
     }
 

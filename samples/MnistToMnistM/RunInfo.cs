@@ -14,7 +14,8 @@ internal static class RunInfo
 {
     public const string FileName = "run.json";
 
-    private static readonly JsonSerializerOptions Json = new()
+    /// <summary>The sample's JSON settings (indented, enums by name), shared by run.json and the reverse-validation results.</summary>
+    internal static readonly JsonSerializerOptions Json = new()
     {
         WriteIndented = true,
         Converters = { new JsonStringEnumConverter() },

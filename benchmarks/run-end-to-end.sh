@@ -15,7 +15,10 @@
 #                                                          # network, Adam without annealing, lambda over 100 epochs),
 #                                                          # evaluated every epoch; stops after EPOCHS (100) epochs
 #
-# Environment: PRESET (modern), PYTORCH_PRESET (= PRESET; or standard), EPOCHS (100, standard only), MAX_SECONDS (0: the PyTorch side stops at its first evaluation
+# Our side trains at SIZE × SIZE: 28 when PyTorch is given our recipe (dann_dataloader.py resizes MNIST-M to 28, so
+# both sides see the same input), the sample's default 32 when PYTORCH_PRESET=standard (what a user of each runs).
+#
+# Environment: PRESET (modern), PYTORCH_PRESET (= PRESET; or standard), SIZE (28; 32 with standard), EPOCHS (100, standard only), MAX_SECONDS (0: the PyTorch side stops at its first evaluation
 # after that many seconds even below TARGET), SEED (1), EVAL (1000), THREADS (nproc), WORKERS (2: DataLoader worker processes per
 # loader), TARGET (0.7666), STEPS (12000), OUT (benchmarks/results/end-to-end-<time>), DOMAINADAPTATION_DATA
 # (../shared/data). Needs the .NET SDK and Debian's python3-torch, python3-pil and python3-numpy (installed with apt-get
@@ -31,6 +34,7 @@ WORKERS=${WORKERS:-2}
 TARGET=${TARGET:-0.7666}
 STEPS=${STEPS:-12000}
 PYTORCH_PRESET=${PYTORCH_PRESET:-$PRESET}
+if [ "$PYTORCH_PRESET" = standard ]; then SIZE=${SIZE:-32}; else SIZE=${SIZE:-28}; fi
 EPOCHS=${EPOCHS:-100}
 OUT=${OUT:-$root/benchmarks/results/end-to-end-$(date +%Y%m%d-%H%M%S)}
 export DOMAINADAPTATION_DATA=${DOMAINADAPTATION_DATA:-$root/../shared/data}
@@ -49,9 +53,9 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 mkdir -p "$OUT"
 
-echo "== ours: the sample, preset $PRESET, seed $SEED, $THREADS threads, evaluating every $EVAL steps"
+echo "== ours: the sample, preset $PRESET, ${SIZE}x$SIZE, seed $SEED, $THREADS threads, evaluating every $EVAL steps"
 dotnet build samples/MnistToMnistM -c Release -nologo -v q >/dev/null
-dotnet run --project samples/MnistToMnistM -c Release --no-build -- train --method dann --preset "$PRESET" --seed "$SEED" \
+dotnet run --project samples/MnistToMnistM -c Release --no-build -- train --method dann --preset "$PRESET" --size "$SIZE" --seed "$SEED" \
   --threads "$THREADS" --steps "$STEPS" --eval-interval "$EVAL" --out "$OUT/ours" | grep -v '^dann [█·]' | tail -n 6
 csv=$(ls "$OUT"/ours/*/metrics.csv | head -n 1)
 ours=$(awk -F, -v t="$TARGET" 'NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }

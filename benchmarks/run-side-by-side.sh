@@ -8,11 +8,13 @@
 #   RSS_STEPS=5000 benchmarks/run-side-by-side.sh         # also RSS over 5,000 steps (about 2 minutes per run and side)
 #   MALLOC="tuned" benchmarks/run-side-by-side.sh         # only RuntimeTuning's malloc thresholds (both sides)
 #   PYTORCH_CHANNELS_LAST=true benchmarks/run-side-by-side.sh   # give PyTorch the channels-last layout too
+#   SIZE=28 benchmarks/run-side-by-side.sh                # the paper's 3x28x28 images instead of 3x32x32 (both sides)
 #
 # On a shared machine, QUIET_BELOW=10 makes every run wait (up to QUIET_TIMEOUT seconds, default 900) until the CPU
 # use over 5 s is below that percentage; the use seen is recorded in each result (othersCpuPercent).
 #
 # Environment: THREADS (default: nproc), REPEAT (3), STEPS (300), WARMUP (50), BATCHES (30), RSS_STEPS (0 = skip),
+# SIZE (32: 3x32x32 images, MNIST padded and MNIST-M as released, the sample's default input; 28: the paper's 3x28x28),
 # MALLOC ("default tuned"), OURS_CHANNELS_LAST (true: DannPresets.Mnist's default), OURS_DRIVER (trainer: the library's
 # DannTrainer runs our steps; hand: the hand-written step that mirrors dann_step.py), PYTORCH_CHANNELS_LAST (false: the
 # standard NCHW PyTorch step), OUT (benchmarks/results/side-by-side-<time>). Needs the .NET SDK; installs Debian's
@@ -27,6 +29,7 @@ STEPS=${STEPS:-300}
 WARMUP=${WARMUP:-50}
 BATCHES=${BATCHES:-30}
 RSS_STEPS=${RSS_STEPS:-0}
+SIZE=${SIZE:-32}
 MALLOC=${MALLOC:-"default tuned"}
 OURS_CHANNELS_LAST=${OURS_CHANNELS_LAST:-true}
 OURS_DRIVER=${OURS_DRIVER:-trainer}
@@ -68,7 +71,7 @@ mkdir -p "$OUT"
   echo "machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'), $(nproc) logical cores, $(free -g | awk '/Mem:/{print $2}') GiB; $(uname -sr); glibc $(ldd --version | head -n1 | awk '{print $NF}')"
   echo "TorchSharp side: .NET $(dotnet --version) SDK; $(grep -o '"TorchSharp/[0-9.]*"' "${harness%.dll}.deps.json" | head -n1 | tr -d '"'), $(grep -o '"libtorch-cpu-[a-z0-9-]*/[0-9.]*"' "${harness%.dll}.deps.json" | head -n1 | tr -d '"'); intra-op threads $THREADS (RuntimeTuning); channels-last layer $OURS_CHANNELS_LAST; step driven by $OURS_DRIVER"
   echo "PyTorch side: Python $("$PYTHON" -c 'import platform; print(platform.python_version())'), python3-torch $(dpkg-query -W -f='${Version}' python3-torch 2>/dev/null || echo '?') (torch.__version__ $("$PYTHON" -c 'import torch; print(torch.__version__)')), BLAS $(readlink -f /etc/alternatives/libblas.so.3-$(uname -m)-linux-gnu 2>/dev/null || echo '?'); intra-op threads $THREADS (torch.set_num_threads), OpenBLAS threads $THREADS, OMP_NUM_THREADS $THREADS; channels-last $PYTORCH_CHANNELS_LAST"
-  echo "settings: $REPEAT repeat(s), $WARMUP warm-up + $STEPS measured steps, inference $BATCHES batches of 1024, RSS steps $RSS_STEPS, malloc modes: $MALLOC"
+  echo "settings: images 3x${SIZE}x${SIZE}, $REPEAT repeat(s), $WARMUP warm-up + $STEPS measured steps, inference $BATCHES batches of 1024, RSS steps $RSS_STEPS, malloc modes: $MALLOC"
   echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 } | tee "$OUT/conditions.txt"
 
@@ -99,8 +102,8 @@ wait_quiet() {
 
 pytorch_layout=()
 [ "$PYTORCH_CHANNELS_LAST" = true ] && pytorch_layout=(--channels-last)
-ours()   { wait_quiet; dotnet "$harness" "$@" --channels-last "$OURS_CHANNELS_LAST"; }
-theirs() { wait_quiet; "$PYTHON" "$reference" "$@" "${pytorch_layout[@]}"; }
+ours()   { wait_quiet; dotnet "$harness" "$@" --size "$SIZE" --channels-last "$OURS_CHANNELS_LAST"; }
+theirs() { wait_quiet; "$PYTHON" "$reference" "$@" --size "$SIZE" "${pytorch_layout[@]}"; }
 for r in $(seq 1 "$REPEAT"); do
   for m in $MALLOC; do
     echo "== repeat $r, malloc $m"

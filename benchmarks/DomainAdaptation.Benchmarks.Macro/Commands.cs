@@ -8,7 +8,7 @@ internal static class Commands
 {
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
-    /// <summary>Median and p90 milliseconds per DANN step (64 + 64 images) after warm-up.</summary>
+    /// <summary>Median and p90 milliseconds per DANN step (64 + 64 images 3×<c>--size</c>×<c>--size</c>) after warm-up.</summary>
     public static StepResult Step(HarnessArguments a)
     {
         int threads = a.Int("threads", Environment.ProcessorCount);
@@ -16,12 +16,13 @@ internal static class Commands
         int steps = a.Int("steps", 300);
         MallocMode malloc = a.Malloc();
         bool channelsLast = a.Bool("channels-last", true);
+        int size = a.ImageSize();
         string driver = a.String("driver") ?? "trainer";
         string? json = a.String("json");
         a.EnsureAllRead();
         if (driver is not ("trainer" or "hand")) throw new HarnessUsageException($"--driver expects 'trainer' or 'hand', but got '{driver}'");
 
-        RunContext context = RunContext.Start("step", malloc, threads, channelsLast);
+        RunContext context = RunContext.Start("step", malloc, threads, channelsLast, size);
         Console.WriteLine(context.Describe() + $"; driver: {(driver == "trainer" ? "DannTrainer" : "the hand-written step")}");
         int total = warmup + steps;
         double[] samples;
@@ -33,13 +34,13 @@ internal static class Commands
         {
             // The trainer runs warm-up and measured steps in one run (the schedules see the whole run); CPU time,
             // GC counts and steal cover the whole run.
-            (double[] all, float last) = TrainerStepDriver.Run(channelsLast, total);
+            (double[] all, float last) = TrainerStepDriver.Run(channelsLast, size, total);
             samples = all[warmup..];
             loss = last;
         }
         else
         {
-            using var harness = new DannStepHarness(channelsLast);
+            using var harness = new DannStepHarness(channelsLast, size);
             for (int i = 0; i < warmup; i++) harness.Step(i, total);
             gen0 = GC.CollectionCount(0);
             gen2 = GC.CollectionCount(2);
@@ -56,12 +57,12 @@ internal static class Commands
 
         double cpuMs = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds / (driver == "trainer" ? total : steps);
         var result = new StepResult(context, warmup, steps, Summary.Of(samples), cpuMs, GC.CollectionCount(0) - gen0, GC.CollectionCount(2) - gen2, loss, CpuSteal.PercentBetween(steal, CpuSteal.Now()), samples);
-        Console.WriteLine(string.Create(Inv, $"step: {steps} steps after {warmup} warm-up: median {result.MsPerStep.Median:F2} ms, p90 {result.MsPerStep.P90:F2} ms (p90/median {result.MsPerStep.P90OverMedian:F2}), mean {result.MsPerStep.Mean:F2}, min {result.MsPerStep.Min:F2}, max {result.MsPerStep.Max:F2}; CPU {cpuMs:F2} ms per step; gen0 GCs {result.Gen0Collections}, gen2 {result.Gen2Collections}; last loss {loss:F4}; CPU used by others {result.OthersCpuPercent:F1}%"));
+        Console.WriteLine(string.Create(Inv, $"step: {steps} steps at 3×{size}×{size} after {warmup} warm-up: median {result.MsPerStep.Median:F2} ms, p90 {result.MsPerStep.P90:F2} ms (p90/median {result.MsPerStep.P90OverMedian:F2}), mean {result.MsPerStep.Mean:F2}, min {result.MsPerStep.Min:F2}, max {result.MsPerStep.Max:F2}; CPU {cpuMs:F2} ms per step; gen0 GCs {result.Gen0Collections}, gen2 {result.Gen2Collections}; last loss {loss:F4}; CPU used by others {result.OthersCpuPercent:F1}%"));
         Json.Write(json, result);
         return result;
     }
 
-    /// <summary>Images per second classifying batches of uint8 images (to float, normalise, features, label head, argmax).</summary>
+    /// <summary>Images per second classifying batches of uint8 images 3×<c>--size</c>×<c>--size</c> (to float, normalise, features, label head, argmax).</summary>
     public static InferenceResult Infer(HarnessArguments a)
     {
         int threads = a.Int("threads", Environment.ProcessorCount);
@@ -70,12 +71,13 @@ internal static class Commands
         int batches = a.Int("batches", 30);
         MallocMode malloc = a.Malloc();
         bool channelsLast = a.Bool("channels-last", true);
+        int size = a.ImageSize();
         string? json = a.String("json");
         a.EnsureAllRead();
 
-        RunContext context = RunContext.Start("infer", malloc, threads, channelsLast);
+        RunContext context = RunContext.Start("infer", malloc, threads, channelsLast, size);
         Console.WriteLine(context.Describe());
-        using var harness = new DannStepHarness(channelsLast);
+        using var harness = new DannStepHarness(channelsLast, size);
         harness.Model.eval();
         using var sampling = new torch.Generator(3);
         for (int i = 0; i < warmup; i++) harness.Infer(batch, sampling);
@@ -92,7 +94,7 @@ internal static class Commands
 
         double seconds = Stopwatch.GetElapsedTime(all).TotalSeconds;
         var result = new InferenceResult(context, batch, batches, batches * (double)batch / seconds, Summary.Of(samples), CpuSteal.PercentBetween(steal, CpuSteal.Now()));
-        Console.WriteLine(string.Create(Inv, $"infer: batch {batch}, {batches} batches: {result.ImagesPerSecond:F0} images/s (median {result.MsPerBatch.Median:F2} ms per batch); CPU used by others {result.OthersCpuPercent:F1}%"));
+        Console.WriteLine(string.Create(Inv, $"infer: batch {batch} at 3×{size}×{size}, {batches} batches: {result.ImagesPerSecond:F0} images/s (median {result.MsPerBatch.Median:F2} ms per batch); CPU used by others {result.OthersCpuPercent:F1}%"));
         Json.Write(json, result);
         return result;
     }
@@ -108,26 +110,27 @@ internal static class Commands
         int gen0Every = a.Int("gen0-every", driver == "trainer" ? 100 : 0, min: 0);
         MallocMode malloc = a.Malloc();
         bool channelsLast = a.Bool("channels-last", true);
+        int size = a.ImageSize();
         string? json = a.String("json");
         a.EnsureAllRead();
         if (flatFrom >= steps) throw new HarnessUsageException("--flat-from must be smaller than --steps");
         if (driver is not ("trainer" or "hand")) throw new HarnessUsageException($"--driver expects 'trainer' or 'hand', but got '{driver}'");
 
-        RunContext context = RunContext.Start("rss", malloc, threads, channelsLast);
+        RunContext context = RunContext.Start("rss", malloc, threads, channelsLast, size);
         Console.WriteLine(context.Describe() + $"; driver: {(driver == "trainer" ? "DannTrainer (GarbageCollectionInterval = --gen0-every)" : "the hand-written step")}");
         var samples = new List<RssSample> { new(0, ProcessMemory.ResidentMiB()) };
         double[] times;
         CpuSteal steal = CpuSteal.Now();
         if (driver == "trainer")
         {
-            (times, _) = TrainerStepDriver.Run(channelsLast, steps, step =>
+            (times, _) = TrainerStepDriver.Run(channelsLast, size, steps, step =>
             {
                 if (step % every == 0) samples.Add(new RssSample((int)step, ProcessMemory.ResidentMiB()));
             }, gen0Every);
         }
         else
         {
-            using var harness = new DannStepHarness(channelsLast);
+            using var harness = new DannStepHarness(channelsLast, size);
             times = new double[steps];
             for (int i = 0; i < steps; i++)
             {
@@ -148,7 +151,7 @@ internal static class Commands
         GCMemoryInfo gc = GC.GetGCMemoryInfo();
         Console.WriteLine(string.Create(Inv, $"rss: GCs gen0 {GC.CollectionCount(0)}, gen1 {GC.CollectionCount(1)}, gen2 {GC.CollectionCount(2)}; managed heap {gc.HeapSizeBytes / 1048576.0:F1} MiB, committed {gc.TotalCommittedBytes / 1048576.0:F1} MiB; allocated {GC.GetTotalAllocatedBytes() / 1048576.0:F0} MiB in total ({GC.GetTotalAllocatedBytes() / 1024.0 / steps:F1} KiB per step); gen0 collected every {gen0Every} steps (0: never forced)"));
         var result = new RssResult(context, steps, every, flatFrom, mean, window.Min(), window.Max(), deviation, ProcessMemory.PeakResidentMiB(), Summary.Of(times), CpuSteal.PercentBetween(steal, CpuSteal.Now()), samples.ToArray());
-        Console.WriteLine(string.Create(Inv, $"rss: {steps} steps, sampled every {every}: from step {flatFrom} mean {mean:F1} MiB, min {result.MinMiB:F1}, max {result.MaxMiB:F1}, max deviation from the mean {deviation:F2}%; peak (VmHWM) {result.PeakMiB:F1} MiB; step median {result.MsPerStep.Median:F2} ms, p90 {result.MsPerStep.P90:F2} ms; CPU used by others {result.OthersCpuPercent:F1}%"));
+        Console.WriteLine(string.Create(Inv, $"rss: {steps} steps at 3×{size}×{size}, sampled every {every}: from step {flatFrom} mean {mean:F1} MiB, min {result.MinMiB:F1}, max {result.MaxMiB:F1}, max deviation from the mean {deviation:F2}%; peak (VmHWM) {result.PeakMiB:F1} MiB; step median {result.MsPerStep.Median:F2} ms, p90 {result.MsPerStep.P90:F2} ms; CPU used by others {result.OthersCpuPercent:F1}%"));
         Json.Write(json, result);
         return result;
     }
@@ -167,12 +170,14 @@ internal static class Commands
         int rssSteps = a.Int("rss-steps", 5000, min: 0);
         int batches = a.Int("batches", 30);
         string cl = a.Bool("channels-last", true) ? "true" : "false";
+        int size = a.ImageSize();
         string json = a.String("json") ?? "benchmarks/results/macro-compare.json";
         a.EnsureAllRead();
 
         string temp = Directory.CreateTempSubdirectory("da-macro-").FullName;
-        var comparison = new ComparisonResult(threads, repeats, [], [], []);
+        var comparison = new ComparisonResult(threads, size, repeats, [], [], []);
         string t = threads.ToString(Inv);
+        string s = size.ToString(Inv);
         try
         {
             for (int r = 0; r < repeats; r++)
@@ -181,11 +186,11 @@ internal static class Commands
                 {
                     string m = mode == MallocMode.Tuned ? "tuned" : "default";
                     string file = Path.Combine(temp, $"{m}-{r}");
-                    comparison.Steps.Add(Child<StepResult>(file + "-step.json", "step", "--threads", t, "--malloc", m, "--channels-last", cl, "--steps", steps.ToString(Inv), "--warmup", warmup.ToString(Inv)));
-                    comparison.Inference.Add(Child<InferenceResult>(file + "-infer.json", "infer", "--threads", t, "--malloc", m, "--channels-last", cl, "--batches", batches.ToString(Inv)));
+                    comparison.Steps.Add(Child<StepResult>(file + "-step.json", "step", "--threads", t, "--malloc", m, "--channels-last", cl, "--size", s, "--steps", steps.ToString(Inv), "--warmup", warmup.ToString(Inv)));
+                    comparison.Inference.Add(Child<InferenceResult>(file + "-infer.json", "infer", "--threads", t, "--malloc", m, "--channels-last", cl, "--size", s, "--batches", batches.ToString(Inv)));
                     if (rssSteps > 0)
                     {
-                        comparison.Rss.Add(Child<RssResult>(file + "-rss.json", "rss", "--threads", t, "--malloc", m, "--channels-last", cl, "--steps", rssSteps.ToString(Inv)));
+                        comparison.Rss.Add(Child<RssResult>(file + "-rss.json", "rss", "--threads", t, "--malloc", m, "--channels-last", cl, "--size", s, "--steps", rssSteps.ToString(Inv)));
                     }
                 }
             }
@@ -218,7 +223,7 @@ internal static class Commands
     private static void PrintTable(ComparisonResult c)
     {
         Console.WriteLine();
-        Console.WriteLine($"DANN MNIST step, 64 + 64 images, {c.Threads} intra-op threads; {c.Repeats} alternating repeat(s) per mode");
+        Console.WriteLine($"DANN MNIST step, 64 + 64 images 3×{c.ImageSize}×{c.ImageSize}, {c.Threads} intra-op threads; {c.Repeats} alternating repeat(s) per mode");
         Console.WriteLine("| malloc | run | step median ms | step p90 ms | p90/median | inference images/s (batch 1024) | RSS mean MiB (from step 500) | RSS max deviation | peak RSS MiB |");
         Console.WriteLine("|---|---|---|---|---|---|---|---|---|");
         foreach (MallocMode mode in (MallocMode[])[MallocMode.Default, MallocMode.Tuned])

@@ -10,9 +10,10 @@ namespace DomainAdaptation.Benchmarks.Macro;
 /// <summary>
 /// One DANN training step of the paper's MNIST network, written out by hand so that it mirrors
 /// benchmarks/reference/dann_step.py line by line (until DannTrainer exists and the harness can drive it instead):
-/// sample 64 source + 64 target images from uint8 pools in memory, convert to float32 and normalise, run the model on the
-/// 128 images, cross-entropy on the source half's class logits, binary cross-entropy with logits on all 128 domain logits
-/// through the gradient reversal layer, backward, SGD (momentum 0.9) with the paper's λ and learning-rate schedules.
+/// sample 64 source + 64 target images (3×<see cref="ImageSize"/>×<see cref="ImageSize"/>) from uint8 pools in memory,
+/// convert to float32 and normalise, run the model on the 128 images, cross-entropy on the source half's class logits,
+/// binary cross-entropy with logits on all 128 domain logits through the gradient reversal layer, backward, SGD
+/// (momentum 0.9) with the paper's λ and learning-rate schedules.
 /// </summary>
 internal sealed class DannStepHarness : IDisposable
 {
@@ -33,22 +34,25 @@ internal sealed class DannStepHarness : IDisposable
     private readonly ILambdaSchedule _lambda = LambdaSchedules.Ganin();
     private readonly ILearningRateSchedule _learningRate = LearningRateSchedules.Annealing();
 
-    /// <param name="poolSize">Images per domain held in memory (uint8, 3×28×28).</param>
     /// <param name="channelsLast">The preset's channels-last layer (its default: on).</param>
+    /// <param name="imageSize">The images' height and width: 32 (MNIST padded, MNIST-M as released; the sample's default
+    /// input) or 28 (the paper's).</param>
+    /// <param name="poolSize">Images per domain held in memory (uint8, 3×<paramref name="imageSize"/>×<paramref name="imageSize"/>).</param>
     /// <param name="seed">Seeds the weights, the synthetic images and the sampling.</param>
-    public DannStepHarness(bool channelsLast = true, int poolSize = 4096, long seed = 1)
+    public DannStepHarness(bool channelsLast = true, int imageSize = 32, int poolSize = 4096, long seed = 1)
     {
         PoolSize = poolSize;
-        Model = DannPresets.Mnist(SampleShape.Image(3, 28, 28), seed: seed, channelsLast: channelsLast)
+        ImageSize = imageSize;
+        Model = DannPresets.Mnist(SampleShape.Image(3, imageSize, imageSize), seed: seed, channelsLast: channelsLast)
             .WithDevice(_device)
             .WithDtype(ScalarType.Float32)
             .Build();
         Model.train();
 
         using var data = new Generator((ulong)seed + 1);
-        _sourceImages = randint(0, 256, [poolSize, 3, 28, 28], dtype: ScalarType.Byte, device: _device, generator: data);
+        _sourceImages = randint(0, 256, [poolSize, 3, imageSize, imageSize], dtype: ScalarType.Byte, device: _device, generator: data);
         _sourceLabels = randint(0, 10, [poolSize], dtype: ScalarType.Int64, device: _device, generator: data);
-        _targetImages = randint(0, 256, [poolSize, 3, 28, 28], dtype: ScalarType.Byte, device: _device, generator: data);
+        _targetImages = randint(0, 256, [poolSize, 3, imageSize, imageSize], dtype: ScalarType.Byte, device: _device, generator: data);
         _domainLabels = cat([zeros(SourceBatch, 1, device: _device), ones(TargetBatch, 1, device: _device)]);
         _sampling = new Generator((ulong)seed + 2);
         _optimizer = optim.SGD(Model.parameters(), BaseLearningRate, momentum: Momentum);
@@ -57,6 +61,9 @@ internal sealed class DannStepHarness : IDisposable
     public DannModel Model { get; }
 
     public int PoolSize { get; }
+
+    /// <summary>The images' height and width.</summary>
+    public int ImageSize { get; }
 
     /// <summary>Runs step <paramref name="step"/> of <paramref name="totalSteps"/>; returns the total loss.</summary>
     public float Step(long step, long totalSteps)

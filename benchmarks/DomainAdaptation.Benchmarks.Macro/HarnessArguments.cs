@@ -69,6 +69,21 @@ internal sealed class HarnessArguments
         };
     }
 
+    /// <summary>
+    /// <c>--size</c>: the images' height and width, 32 (MNIST padded to 32×32 and MNIST-M as released, the sample's default
+    /// input) or 28 (the paper's 3×28×28); default 32.
+    /// </summary>
+    public int ImageSize()
+    {
+        string? s = String("size");
+        return s switch
+        {
+            null or "32" => 32,
+            "28" => 28,
+            _ => throw new HarnessUsageException($"--size expects 28 or 32 (the images' height and width), but got '{s}'"),
+        };
+    }
+
     /// <summary>Throws when an option was given that no command read (a typo would otherwise be ignored silently).</summary>
     public void EnsureAllRead()
     {

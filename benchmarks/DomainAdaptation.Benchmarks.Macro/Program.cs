@@ -15,13 +15,15 @@ const string Usage = """
                --gen0-every N (trainer: its GarbageCollectionInterval, default 100; hand: default 0) --json FILE
       load     MNIST -> MNIST-M into memory as the sample loads it: cold (empty cache) and cached, in seconds
                --threads N --repeat 2 --data FOLDER (DOMAINADAPTATION_DATA, else ../shared/data)
-      (step, infer and rss also take --malloc tuned|default and --channels-last true|false)
+      (step, infer and rss also take --malloc tuned|default and --channels-last true|false;
+       step, infer, rss, load and compare take --size 32|28, the images' height and width, default 32)
       compare  step, infer and rss with glibc's default malloc and with RuntimeTuning, each in a fresh child process
                --threads N --repeat 3 --steps 300 --warmup 50 --rss-steps 5000 (0 skips) --batches 30 --channels-last true
                --json benchmarks/results/macro-compare.json
 
     --malloc tuned applies DomainAdaptation.Runtime.RuntimeTuning (mallopt); default leaves glibc's allocator alone.
     --channels-last false builds the preset without its channels_last layer (DannPresets.Mnist(channelsLast: false)).
+    --size 32 (default): 3×32×32 images, the sample's default input (MNIST padded to 32, MNIST-M as released); 28: the paper's 3×28×28.
     Thread counts are always applied through RuntimeTuning.
     """;
 

@@ -32,8 +32,8 @@ internal sealed record RssResult(
     double OthersCpuPercent,
     RssSample[] Samples);
 
-/// <summary>The <c>compare</c> command's output: every child run, per malloc mode.</summary>
-internal sealed record ComparisonResult(int Threads, int Repeats, List<StepResult> Steps, List<InferenceResult> Inference, List<RssResult> Rss);
+/// <summary>The <c>compare</c> command's output: every child run, per malloc mode (all at one image size, 3×ImageSize×ImageSize).</summary>
+internal sealed record ComparisonResult(int Threads, int ImageSize, int Repeats, List<StepResult> Steps, List<InferenceResult> Inference, List<RssResult> Rss);
 
 internal static class Json
 {

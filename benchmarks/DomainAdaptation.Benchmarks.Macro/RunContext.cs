@@ -7,10 +7,12 @@ using TorchSharp;
 namespace DomainAdaptation.Benchmarks.Macro;
 
 /// <summary>Everything that says under which conditions a figure was measured.</summary>
+/// <remarks><c>ImageSize</c>: the images' height and width (3×ImageSize×ImageSize).</remarks>
 internal sealed record RunContext(
     string Command,
     MallocMode Malloc,
     bool ChannelsLast,
+    int ImageSize,
     int IntraOpThreads,
     int InterOpThreads,
     RuntimeTuningResult Tuning,
@@ -23,7 +25,7 @@ internal sealed record RunContext(
     public static readonly string[] RelevantVariables =
         ["GLIBC_TUNABLES", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", "DOTNET_gcServer", "DOTNET_TieredPGO"];
 
-    public static RunContext Start(string command, MallocMode malloc, int threads, bool channelsLast)
+    public static RunContext Start(string command, MallocMode malloc, int threads, bool channelsLast, int imageSize)
     {
         double[] load = Machine.LoadAverage();
         RuntimeTuningResult tuning = RuntimeTuning.Apply(new RuntimeTuningOptions
@@ -33,14 +35,14 @@ internal sealed record RunContext(
         });
 
         var env = RelevantVariables.ToDictionary(v => v, v => System.Environment.GetEnvironmentVariable(v));
-        return new RunContext(command, malloc, channelsLast, torch.get_num_threads(), torch.get_num_interop_threads(), tuning, Versions.Current(), Machine.Current(), env, load);
+        return new RunContext(command, malloc, channelsLast, imageSize, torch.get_num_threads(), torch.get_num_interop_threads(), tuning, Versions.Current(), Machine.Current(), env, load);
     }
 
     public string Describe()
     {
         string text = string.Create(
             CultureInfo.InvariantCulture,
-            $"{Command}: malloc {Malloc} ({Tuning.Malloc.Outcome}), channels-last {ChannelsLast}, intra-op threads {IntraOpThreads}, inter-op threads {InterOpThreads}, TorchSharp {Versions.TorchSharp}, libtorch {Versions.LibTorch}, {Versions.Runtime}; load average {string.Join(' ', LoadAverageAtStart)}");
+            $"{Command}: malloc {Malloc} ({Tuning.Malloc.Outcome}), channels-last {ChannelsLast}, image 3×{ImageSize}×{ImageSize}, intra-op threads {IntraOpThreads}, inter-op threads {InterOpThreads}, TorchSharp {Versions.TorchSharp}, libtorch {Versions.LibTorch}, {Versions.Runtime}; load average {string.Join(' ', LoadAverageAtStart)}");
         return Environment["GLIBC_TUNABLES"] is { } t
             ? text + $"; GLIBC_TUNABLES={t} is set (the 'default' malloc figures are then not glibc's defaults)"
             : text;

@@ -10,7 +10,8 @@ namespace DomainAdaptation.Benchmarks.Macro;
 /// The same DANN step as <see cref="DannStepHarness"/>, but run by the library's <see cref="DannTrainer"/> — what a user
 /// of the library gets: the trainer's deterministic epoch sampler, <c>BatchAssembler</c> (gather, uint8 → float32,
 /// normalise (x/255 − 0.5)/0.5), the paper's schedules, SGD (momentum 0.9), the NaN/∞ check, the metrics it reports and
-/// its gen-0 collection every 100 steps. The data are the same random uint8 pools (4,096 images 3×28×28 per domain).
+/// its gen-0 collection every 100 steps. The data are the same random uint8 pools (4,096 images 3×S×S per domain, S the
+/// image size: 32, the sample's default input, or 28, the paper's).
 /// Per-step wall time is the time between consecutive steps' <see cref="StepMetrics"/> reports, so it includes all of
 /// the trainer's per-step work.
 /// </summary>
@@ -18,19 +19,20 @@ internal static class TrainerStepDriver
 {
     /// <summary>Runs <paramref name="steps"/> trainer steps; returns each step's wall time in ms and the last total loss.</summary>
     /// <param name="channelsLast">The preset's channels-last layer.</param>
+    /// <param name="imageSize">The images' height and width (32 or 28).</param>
     /// <param name="steps">Steps to run (the schedules span them).</param>
     /// <param name="afterStep">Called after each step with its 1-based number (e.g. to sample the RSS); not timed.</param>
     /// <param name="garbageCollectionInterval">The trainer's <see cref="DannTrainerOptions.GarbageCollectionInterval"/> (its default: 100).</param>
     /// <param name="poolSize">Images per domain.</param>
     /// <param name="seed">Seeds the data, the weights and the trainer.</param>
-    public static (double[] Milliseconds, float LastLoss) Run(bool channelsLast, int steps, Action<long>? afterStep = null, int garbageCollectionInterval = 100, int poolSize = 4096, long seed = 1)
+    public static (double[] Milliseconds, float LastLoss) Run(bool channelsLast, int imageSize, int steps, Action<long>? afterStep = null, int garbageCollectionInterval = 100, int poolSize = 4096, long seed = 1)
     {
         using var data = new Generator((ulong)seed + 1);
         using var problem = new DomainDataset(
             "random uint8 pools",
-            new SampleSet("source", randint(0, 256, [poolSize, 3, 28, 28], dtype: ScalarType.Byte, generator: data), randint(0, 10, [poolSize], dtype: ScalarType.Int64, generator: data), 10),
-            new SampleSet("target", randint(0, 256, [poolSize, 3, 28, 28], dtype: ScalarType.Byte, generator: data), null, 10));
-        using DannModel model = DannPresets.Mnist(SampleShape.Image(3, 28, 28), seed: seed, channelsLast: channelsLast).Build();
+            new SampleSet("source", randint(0, 256, [poolSize, 3, imageSize, imageSize], dtype: ScalarType.Byte, generator: data), randint(0, 10, [poolSize], dtype: ScalarType.Int64, generator: data), 10),
+            new SampleSet("target", randint(0, 256, [poolSize, 3, imageSize, imageSize], dtype: ScalarType.Byte, generator: data), null, 10));
+        using DannModel model = DannPresets.Mnist(SampleShape.Image(3, imageSize, imageSize), seed: seed, channelsLast: channelsLast).Build();
         var options = new DannTrainerOptions
         {
             Steps = steps,

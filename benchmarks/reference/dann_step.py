@@ -1,12 +1,14 @@
 #!/usr/bin/env python3
 """The PyTorch reference for DomainAdaptation's macro benchmarks (benchmarks/DomainAdaptation.Benchmarks.Macro).
 
-The identical DANN step: the paper's MNIST network at 3x28x28 (DannPresets.Mnist: conv5x5x32 -> ReLU -> maxpool2 ->
-conv5x5x48 -> ReLU -> maxpool2 -> flatten (768) ; label head fc 768-100-100-10 with ReLUs ; domain head through the
-gradient reversal layer fc 768-100-1), 64 source + 64 target images sampled from uint8 pools in memory, converted to
+The identical DANN step: the paper's MNIST network at 3xSxS, S = --size (DannPresets.Mnist: conv5x5x32 -> ReLU ->
+maxpool2 -> conv5x5x48 -> ReLU -> maxpool2 -> flatten (F) ; label head fc F-100-100-10 with ReLUs ; domain head through
+the gradient reversal layer fc F-100-1), 64 source + 64 target images sampled from uint8 pools in memory, converted to
 float32 and normalised ((x/255 - 0.5)/0.5), cross-entropy on the source half, binary cross-entropy with logits on all
 128 domain logits, gradients set to None, backward, SGD lr 0.01 momentum 0.9, with the paper's lambda and learning-rate
 schedules set every step. Inference: 1024 images -> float -> normalise -> features -> label head -> argmax, no grad.
+Image size: 32 by default (MNIST padded to 32x32 and MNIST-M as released, the sample's default input; F = 48*5*5 = 1200),
+or 28 (the paper's 3x28x28; F = 48*4*4 = 768).
 
 Run with Debian's PyTorch: /usr/bin/python3 benchmarks/reference/dann_step.py step --threads 2
 (apt-get install python3-torch libopenblas0-pthread). See docs/performance.md.
@@ -36,6 +38,8 @@ parser.add_argument("--malloc", choices=["tuned", "default"], default="tuned",
 parser.add_argument("--channels-last", action="store_true",
                     help="lay the batch out channels-last (what DannPresets.Mnist's channels_last layer does); "
                          "off by default: the reference is the standard NCHW PyTorch step")
+parser.add_argument("--size", type=int, choices=[28, 32], default=32,
+                    help="image height and width: 32 (MNIST padded, MNIST-M as released; the sample's default) or 28 (the paper's)")
 parser.add_argument("--pool", type=int, default=4096, help="images per domain in memory")
 parser.add_argument("--seed", type=int, default=1)
 parser.add_argument("--json", default=None, help="write the result here")
@@ -78,16 +82,22 @@ class GradientReversal(torch.autograd.Function):
         return grad_output.mul(-ctx.lambd), None
 
 
+def mnist_spatial(size):
+    """Height or width after conv 5 -> pool 2 -> conv 5 -> pool 2 (no padding), as DannPresets.MnistSpatial."""
+    return ((size - 4) // 2 - 4) // 2
+
+
 class Dann(nn.Module):
-    def __init__(self):
+    def __init__(self, size):
         super().__init__()
+        features = 48 * mnist_spatial(size) ** 2
         self.feature_extractor = nn.Sequential(
             nn.Conv2d(3, 32, 5), nn.ReLU(), nn.MaxPool2d(2),
             nn.Conv2d(32, 48, 5), nn.ReLU(), nn.MaxPool2d(2),
             nn.Flatten())
         self.label_classifier = nn.Sequential(
-            nn.Linear(768, 100), nn.ReLU(), nn.Linear(100, 100), nn.ReLU(), nn.Linear(100, 10))
-        self.domain_classifier = nn.Sequential(nn.Linear(768, 100), nn.ReLU(), nn.Linear(100, 1))
+            nn.Linear(features, 100), nn.ReLU(), nn.Linear(100, 100), nn.ReLU(), nn.Linear(100, 10))
+        self.domain_classifier = nn.Sequential(nn.Linear(features, 100), nn.ReLU(), nn.Linear(100, 1))
         self.lambd = 0.0
 
     def forward(self, x):
@@ -109,15 +119,15 @@ def annealing_factor(p, alpha=10.0, beta=0.75):
 
 
 class Harness:
-    def __init__(self, pool, seed):
+    def __init__(self, pool, size, seed):
         torch.manual_seed(seed)
-        self.model = Dann()
+        self.model = Dann(size)
         self.model.train()
         data = torch.Generator().manual_seed(seed + 1)
         self.pool = pool
-        self.source_images = torch.randint(0, 256, (pool, 3, 28, 28), dtype=torch.uint8, generator=data)
+        self.source_images = torch.randint(0, 256, (pool, 3, size, size), dtype=torch.uint8, generator=data)
         self.source_labels = torch.randint(0, 10, (pool,), dtype=torch.int64, generator=data)
-        self.target_images = torch.randint(0, 256, (pool, 3, 28, 28), dtype=torch.uint8, generator=data)
+        self.target_images = torch.randint(0, 256, (pool, 3, size, size), dtype=torch.uint8, generator=data)
         self.domain_labels = torch.cat([torch.zeros(SOURCE_BATCH, 1), torch.ones(TARGET_BATCH, 1)])
         self.sampling = torch.Generator().manual_seed(seed + 2)
         self.optimizer = torch.optim.SGD(self.model.parameters(), lr=BASE_LR, momentum=MOMENTUM)
@@ -223,6 +233,7 @@ def context(command):
         "command": command,
         "malloc": args.malloc,
         "channelsLast": args.channels_last,
+        "imageSize": args.size,
         "mallocOutcome": malloc_outcome,
         "glibc": platform.libc_ver()[1],
         "intraOpThreads": torch.get_num_threads(),
@@ -238,7 +249,7 @@ def context(command):
 
 def describe(ctx):
     libs = ", ".join(os.path.basename(p) for p in ctx["versions"]["libraries"]) or "none found"
-    return (f"{ctx['command']}: malloc {ctx['malloc']} ({ctx['mallocOutcome']}), channels-last {ctx['channelsLast']}, intra-op threads {ctx['intraOpThreads']}, "
+    return (f"{ctx['command']}: malloc {ctx['malloc']} ({ctx['mallocOutcome']}), channels-last {ctx['channelsLast']}, image 3x{ctx['imageSize']}x{ctx['imageSize']}, intra-op threads {ctx['intraOpThreads']}, "
             f"inter-op threads {ctx['interOpThreads']}, OpenBLAS threads {ctx['blasThreads']}, PyTorch {torch.__version__}, "
             f"Python {platform.python_version()}, native: {libs}; load average {' '.join(f'{v:.2f}' for v in ctx['loadAverageAtStart'])}"
             + (f"; GLIBC_TUNABLES={ctx['environment']['GLIBC_TUNABLES']} is set" if ctx['environment']['GLIBC_TUNABLES'] else ""))
@@ -249,7 +260,7 @@ def run_step():
     steps = 300 if args.steps is None else args.steps
     ctx = context("step")
     print(describe(ctx), flush=True)
-    h = Harness(args.pool, args.seed)
+    h = Harness(args.pool, args.size, args.seed)
     total = warmup + steps
     for i in range(warmup):
         h.step(i, total)
@@ -264,7 +275,7 @@ def run_step():
     cpu_ms = (sum(os.times()[:2]) - cpu) * 1000.0 / steps
     stolen = others_percent(steal)
     s = summary(samples)
-    print(f"step: {steps} steps after {warmup} warm-up: median {s['median']:.2f} ms, p90 {s['p90']:.2f} ms "
+    print(f"step: {steps} steps at 3x{args.size}x{args.size} after {warmup} warm-up: median {s['median']:.2f} ms, p90 {s['p90']:.2f} ms "
           f"(p90/median {s['p90OverMedian']:.2f}), mean {s['mean']:.2f}, min {s['min']:.2f}, max {s['max']:.2f}; CPU {cpu_ms:.2f} ms per step; last loss {loss:.4f}; "
           f"CPU used by others {stolen:.1f}%")
     return {"context": ctx, "warmup": warmup, "steps": steps, "msPerStep": s, "cpuMsPerStep": cpu_ms, "finalLoss": loss,
@@ -276,7 +287,7 @@ def run_infer():
     warmup = 3 if args.warmup is None else args.warmup
     ctx = context("infer")
     print(describe(ctx), flush=True)
-    h = Harness(args.pool, args.seed)
+    h = Harness(args.pool, args.size, args.seed)
     h.model.eval()
     sampling = torch.Generator().manual_seed(3)
     for _ in range(warmup):
@@ -292,7 +303,7 @@ def run_infer():
     stolen = others_percent(steal)
     ips = args.batches * args.batch / seconds
     s = summary(samples)
-    print(f"infer: batch {args.batch}, {args.batches} batches: {ips:.0f} images/s (median {s['median']:.2f} ms per batch); CPU used by others {stolen:.1f}%")
+    print(f"infer: batch {args.batch} at 3x{args.size}x{args.size}, {args.batches} batches: {ips:.0f} images/s (median {s['median']:.2f} ms per batch); CPU used by others {stolen:.1f}%")
     return {"context": ctx, "batch": args.batch, "batches": args.batches, "imagesPerSecond": ips, "msPerBatch": s,
             "othersCpuPercent": stolen}
 
@@ -301,7 +312,7 @@ def run_rss():
     steps = 5000 if args.steps is None else args.steps
     ctx = context("rss")
     print(describe(ctx), flush=True)
-    h = Harness(args.pool, args.seed)
+    h = Harness(args.pool, args.size, args.seed)
     samples = [{"step": 0, "residentMiB": resident_mib()}]
     times = []
     steal = cpu_snapshot()
@@ -317,7 +328,7 @@ def run_rss():
     peak = resident_mib("VmHWM:")
     stolen = others_percent(steal)
     t = summary(times)
-    print(f"rss: {steps} steps, sampled every {args.sample_every}: from step {args.flat_from} mean {mean:.1f} MiB, "
+    print(f"rss: {steps} steps at 3x{args.size}x{args.size}, sampled every {args.sample_every}: from step {args.flat_from} mean {mean:.1f} MiB, "
           f"min {min(window):.1f}, max {max(window):.1f}, max deviation from the mean {deviation:.2f}%; peak (VmHWM) {peak:.1f} MiB; "
           f"step median {t['median']:.2f} ms, p90 {t['p90']:.2f} ms; CPU used by others {stolen:.1f}%")
     return {"context": ctx, "steps": steps, "sampleEvery": args.sample_every, "flatFrom": args.flat_from,

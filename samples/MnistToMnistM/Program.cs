@@ -30,7 +30,7 @@ var source = new Option<string?>("--source") { Description = "Train on another s
 var target = new Option<string?>("--target") { Description = "Train on another target (same formats as --source)" };
 var quick = new Option<bool>("--quick") { Description = "A short run (1000 steps) that checks the whole pipeline" };
 var evalInterval = new Option<int?>("--eval-interval") { Description = "Evaluate on the test sets every N steps (default: steps / 12; --quick: steps / 4)" };
-var size = new Option<int?>("--size") { Description = "MNIST → MNIST-M image size: 32 (MNIST padded 28 → 32; MNIST-M as released) or 28 (MNIST-M resized 32 → 28). Default: 32 for the paper preset (chosen by reverse validation, docs/results.md), 28 for modern" };
+var size = new Option<int?>("--size") { Description = "MNIST → MNIST-M image size: 32 (MNIST padded 28 → 32; MNIST-M as released) or 28 (MNIST-M resized 32 → 28). Default: 32 for both presets (chosen by reverse validation, docs/results.md)" };
 size.AcceptOnlyFromAmong("28", "32");
 var binarize = new Option<bool>("--binarize-source") { Description = "Binarise MNIST (x > 0 → 255) as MNIST-M's digits are, as the authors' reference code does" };
 
@@ -100,9 +100,8 @@ ExperimentSettings Settings(ParseResult p, Method m, bool isQuick)
 {
     long s = p.GetValue(steps) ?? (isQuick ? ExperimentSettings.QuickSteps : ExperimentSettings.DefaultSteps);
     int interval = p.GetValue(evalInterval) ?? (int)Math.Max(1, s / (isQuick ? 4 : 12));
-    Preset chosenPreset = ParsePreset(p.GetValue(preset)!);
-    return new ExperimentSettings(m, chosenPreset, s, p.GetValue(batch), p.GetValue(seed), p.GetValue(threads),
-        p.GetValue(source), p.GetValue(target), interval, p.GetValue(size) ?? ExperimentSettings.DefaultImageSize(chosenPreset), p.GetValue(binarize));
+    return new ExperimentSettings(m, ParsePreset(p.GetValue(preset)!), s, p.GetValue(batch), p.GetValue(seed), p.GetValue(threads),
+        p.GetValue(source), p.GetValue(target), interval, p.GetValue(size) ?? ExperimentSettings.DefaultImageSize, p.GetValue(binarize));
 }
 
 void Tune(int threadCount)

@@ -15,6 +15,8 @@ const string Usage = """
                --gen0-every N (trainer: its GarbageCollectionInterval, default 100; hand: default 0) --json FILE
       load     MNIST -> MNIST-M into memory as the sample loads it: cold (empty cache) and cached, in seconds
                --threads N --repeat 2 --data FOLDER (DOMAINADAPTATION_DATA, else ../shared/data)
+      jitter   the machine's own timing noise: a fixed arithmetic loop (no TorchSharp) timed repeatedly
+               --threads 1|2 (1) --steps 300 --warmup 20 --ms 30 (length of one repetition) --json FILE
       (step, infer and rss also take --malloc tuned|default and --channels-last true|false;
        step, infer, rss, load and compare take --size 32|28, the images' height and width, default 32)
       compare  step, infer and rss with glibc's default malloc and with RuntimeTuning, each in a fresh child process
@@ -37,6 +39,7 @@ try
         case "rss": Commands.Rss(parsed); break;
         case "compare": Commands.Compare(parsed); break;
         case "load": DataLoadCommand.Run(parsed); break;
+        case "jitter": JitterCommand.Run(parsed); break;
         case "help" or "--help" or "-h": Console.WriteLine(Usage); break;
         default: throw new HarnessUsageException($"unknown command '{parsed.Command}'");
     }

@@ -1,0 +1,125 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Runtime.CompilerServices;
+
+namespace DomainAdaptation.Benchmarks.Macro;
+
+/// <summary>The machine's own timing noise (see <see cref="JitterCommand"/>).</summary>
+internal sealed record JitterResult(
+    Machine Machine,
+    double[] LoadAverageAtStart,
+    int Threads,
+    double TargetMs,
+    long IterationsPerThread,
+    int Warmup,
+    int Repetitions,
+    Summary MsPerRepetition,
+    double OthersCpuPercent,
+    double[] SamplesMs);
+
+/// <summary>
+/// The noise floor of step-time measurements on this machine: the same fixed, allocation-free arithmetic loop — no
+/// TorchSharp, no memory traffic beyond registers, nothing that can vary from one repetition to the next — timed
+/// <c>--steps</c> times, sized during warm-up to last about <c>--ms</c> milliseconds. With <c>--threads 2</c> two
+/// dedicated threads run it at once between two barriers and a repetition lasts until the slower one finishes, the way
+/// a step with two intra-op threads waits for its slowest thread. On a quiet, dedicated CPU p90/median is ≈ 1.0; what
+/// this shows above that is what every step-time p90/median measured here inherits.
+/// </summary>
+internal static class JitterCommand
+{
+    private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
+
+    public static JitterResult Run(HarnessArguments a)
+    {
+        int threads = a.Int("threads", 1);
+        int warmup = a.Int("warmup", 20, min: 0);
+        int steps = a.Int("steps", 300);
+        int targetMs = a.Int("ms", 30);
+        string? json = a.String("json");
+        a.EnsureAllRead();
+        if (threads > Environment.ProcessorCount)
+        {
+            throw new HarnessUsageException($"--threads {threads} exceeds the {Environment.ProcessorCount} logical cores; the loop would time the scheduler, not the machine");
+        }
+
+        double[] load = Machine.LoadAverage();
+        long iterations = Calibrate(targetMs);
+        Console.WriteLine(string.Create(Inv, $"jitter: {threads} thread(s), a fixed arithmetic loop of {iterations:N0} iterations per thread (~{targetMs} ms), {warmup} warm-up + {steps} timed repetitions; load average {string.Join(' ', load)}"));
+
+        using var start = new Barrier(threads + 1);
+        using var end = new Barrier(threads + 1);
+        double sink = 0;
+        bool stop = false;
+        var workers = new Thread[threads];
+        for (int t = 0; t < threads; t++)
+        {
+            double seed = 1.0 + t;
+            workers[t] = new Thread(() =>
+            {
+                double local = 0;
+                while (true)
+                {
+                    start.SignalAndWait();
+                    if (Volatile.Read(ref stop)) break;
+                    local += Spin(iterations, seed);
+                    end.SignalAndWait();
+                }
+
+                Interlocked.Exchange(ref sink, local);
+            })
+            { IsBackground = true, Name = $"jitter-{t}" };
+            workers[t].Start();
+        }
+
+        double Repeat()
+        {
+            start.SignalAndWait();
+            long begin = Stopwatch.GetTimestamp();
+            end.SignalAndWait();
+            return Stopwatch.GetElapsedTime(begin).TotalMilliseconds;
+        }
+
+        for (int i = 0; i < warmup; i++) Repeat();
+        CpuSteal steal = CpuSteal.Now();
+        var samples = new double[steps];
+        for (int i = 0; i < steps; i++) samples[i] = Repeat();
+        double othersCpu = CpuSteal.PercentBetween(steal, CpuSteal.Now());
+        Volatile.Write(ref stop, true);
+        start.SignalAndWait();
+        foreach (Thread worker in workers) worker.Join();
+
+        var result = new JitterResult(Machine.Current(), load, threads, targetMs, iterations, warmup, steps, Summary.Of(samples), othersCpu, samples);
+        Console.WriteLine(string.Create(Inv, $"jitter: {steps} repetitions: median {result.MsPerRepetition.Median:F2} ms, p90 {result.MsPerRepetition.P90:F2} ms (p90/median {result.MsPerRepetition.P90OverMedian:F2}), min {result.MsPerRepetition.Min:F2}, max {result.MsPerRepetition.Max:F2}; CPU used by others {othersCpu:F1}% (checksum {sink:G4})"));
+        Json.Write(json, result);
+        return result;
+    }
+
+    /// <summary>Iterations of <see cref="Spin"/> that take about <paramref name="targetMs"/> on this thread (best of 5 probes).</summary>
+    private static long Calibrate(int targetMs)
+    {
+        const long probe = 2_000_000;
+        Spin(probe, 1.0);
+        double best = double.MaxValue;
+        for (int i = 0; i < 5; i++)
+        {
+            long begin = Stopwatch.GetTimestamp();
+            Spin(probe, 1.0);
+            best = Math.Min(best, Stopwatch.GetElapsedTime(begin).TotalMilliseconds);
+        }
+
+        return Math.Max(1, (long)(probe * targetMs / best));
+    }
+
+    /// <summary>A dependent chain of multiply-adds: the same instructions every call, all in registers.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static double Spin(long iterations, double seed)
+    {
+        double x = seed;
+        for (long i = 0; i < iterations; i++)
+        {
+            x = (x * 0.999999999) + 1e-9;
+        }
+
+        return x;
+    }
+}

@@ -10,7 +10,7 @@ namespace DomainAdaptation.Benchmarks.Macro;
 /// <summary>
 /// One DANN training step of the paper's MNIST network, written out by hand so that it mirrors
 /// benchmarks/reference/dann_step.py line by line (until DannTrainer exists and the harness can drive it instead):
-/// sample 64 source + 64 target images (3×<see cref="ImageSize"/>×<see cref="ImageSize"/>) from uint8 pools in memory,
+/// sample 64 source + 64 target images (3×S×S, S the constructor's image size) from uint8 pools in memory,
 /// convert to float32 and normalise, run the model on the 128 images, cross-entropy on the source half's class logits,
 /// binary cross-entropy with logits on all 128 domain logits through the gradient reversal layer, backward, SGD
 /// (momentum 0.9) with the paper's λ and learning-rate schedules.
@@ -42,7 +42,6 @@ internal sealed class DannStepHarness : IDisposable
     public DannStepHarness(bool channelsLast = true, int imageSize = 32, int poolSize = 4096, long seed = 1)
     {
         PoolSize = poolSize;
-        ImageSize = imageSize;
         Model = DannPresets.Mnist(SampleShape.Image(3, imageSize, imageSize), seed: seed, channelsLast: channelsLast)
             .WithDevice(_device)
             .WithDtype(ScalarType.Float32)
@@ -61,9 +60,6 @@ internal sealed class DannStepHarness : IDisposable
     public DannModel Model { get; }
 
     public int PoolSize { get; }
-
-    /// <summary>The images' height and width.</summary>
-    public int ImageSize { get; }
 
     /// <summary>Runs step <paramref name="step"/> of <paramref name="totalSteps"/>; returns the total loss.</summary>
     public float Step(long step, long totalSteps)

@@ -48,7 +48,8 @@ internal sealed record ExperimentSettings(
     string? TargetPath,
     int EvaluationInterval,
     int ImageSize = 28,
-    bool BinarizeSource = false)
+    bool BinarizeSource = false,
+    double WeightAverageDecay = 0)
 {
     /// <summary>Steps of a full run, both presets (about 9 minutes each at 32×32 on 2 cores; see docs/results.md).</summary>
     public const long DefaultSteps = 12_000;
@@ -58,6 +59,18 @@ internal sealed record ExperimentSettings(
     /// over 28 for each by reverse validation, without target labels (docs/results.md).
     /// </summary>
     public const int DefaultImageSize = 32;
+
+    /// <summary>
+    /// The weight-average decay when --average-decay is not given: 0 (the last step's weights) for both presets until
+    /// reverse validation chooses otherwise (docs/results.md).
+    /// </summary>
+    public static double DefaultWeightAverageDecay(Preset preset) => preset switch
+    {
+        _ => 0,
+    };
+
+    /// <summary>The defaults of --average-decay, for the help text.</summary>
+    public const string DefaultWeightAverageDecayText = "0 for both presets";
 
     /// <summary>Steps of a --quick run.</summary>
     public const long QuickSteps = 1000;
@@ -100,6 +113,7 @@ internal sealed record ExperimentSettings(
             CheckpointInterval = 2_000,
             CheckpointOnCancel = true,
             LogInterval = 1_000,
+            WeightAverageDecay = WeightAverageDecay,
         };
 
         if (Preset == Preset.Paper)

@@ -33,20 +33,23 @@ var evalInterval = new Option<int?>("--eval-interval") { Description = "Evaluate
 var size = new Option<int?>("--size") { Description = "MNIST → MNIST-M image size: 32 (MNIST padded 28 → 32; MNIST-M as released) or 28 (MNIST-M resized 32 → 28). Default: 32 for both presets (chosen by reverse validation, docs/results.md)" };
 size.AcceptOnlyFromAmong("28", "32");
 var binarize = new Option<bool>("--binarize-source") { Description = "Binarise MNIST (x > 0 → 255) as MNIST-M's digits are, as the authors' reference code does" };
+var averageDecay = new Option<double?>("--average-decay") { Description = "Evaluate and report an exponential moving average of the weights with this decay, e.g. 0.999 (0: the last step's weights). Default: " + ExperimentSettings.DefaultWeightAverageDecayText };
 
 var train = new Command("train", "Train one method and write a run folder (options, metrics.csv, checkpoint, report.md, plots)")
 {
-    method, preset, steps, batch, seed, threads, data, output, resume, source, target, quick, evalInterval, size, binarize,
+    method, preset, steps, batch, seed, threads, data, output, resume, source, target, quick, evalInterval, size, binarize, averageDecay,
 };
 
 var runOption = new Option<string>("--run") { Description = "A run folder written by train", Required = true };
 var on = new Option<string?>("--on") { Description = "The data set to evaluate on: mnist-m (default), mnist, or a path (MNIST-M release layout or MNIST IDX folder)" };
 var calibrateBn = new Option<bool>("--calibrate-bn") { Description = "First re-estimate the batch-norm statistics on the unlabelled training split of the evaluated data set (AdaBN; a path: on the evaluated images themselves)" };
-var evaluate = new Command("evaluate", "Evaluate a run's final checkpoint on the test split of a data set") { runOption, on, data, threads, calibrateBn };
+var weightsOption = new Option<string>("--weights") { Description = "evaluated (default: the weight average when the run kept one, else the last step's weights, as the report shows) | trained (the last step's weights; reverse-validate: the recipe without the average)", DefaultValueFactory = _ => "evaluated" };
+weightsOption.AcceptOnlyFromAmong("evaluated", "trained");
+var evaluate = new Command("evaluate", "Evaluate a run's final checkpoint on the test split of a data set") { runOption, on, data, threads, calibrateBn, weightsOption };
 
 var compare = new Command("compare", "Run source-only, DANN and target-only with the same seed and budget, beside the paper's Table 1")
 {
-    preset, steps, batch, seed, threads, data, output, quick, evalInterval, size, binarize,
+    preset, steps, batch, seed, threads, data, output, quick, evalInterval, size, binarize, averageDecay,
 };
 
 var runs = new Option<string[]>("--run") { Description = "Run folders written by train (repeat --run, or list several after one)", Required = true, AllowMultipleArgumentsPerToken = true };
@@ -54,7 +57,7 @@ var reverseSteps = new Option<long?>("--steps") { Description = "Reverse trainin
 var reverseSeed = new Option<long?>("--reverse-seed") { Description = "Seed of the reverse model and its batches (default: the run's own); rerun a failed reverse training with another" };
 var reverseValidate = new Command("reverse-validate", "Score runs without target labels (reverse validation, JMLR 2016 §5.1) and mark the one to select")
 {
-    runs, reverseSteps, reverseSeed, data, threads,
+    runs, reverseSteps, reverseSeed, data, threads, weightsOption,
 };
 
 var bsds = new Option<string>("--bsds500") { Description = "BSDS500 train images: a folder of JPEGs or BSR_bsds500.tgz (default: <data>/bsds500/train)" };
@@ -100,8 +103,11 @@ ExperimentSettings Settings(ParseResult p, Method m, bool isQuick)
 {
     long s = p.GetValue(steps) ?? (isQuick ? ExperimentSettings.QuickSteps : ExperimentSettings.DefaultSteps);
     int interval = p.GetValue(evalInterval) ?? (int)Math.Max(1, s / (isQuick ? 4 : 12));
-    return new ExperimentSettings(m, ParsePreset(p.GetValue(preset)!), s, p.GetValue(batch), p.GetValue(seed), p.GetValue(threads),
-        p.GetValue(source), p.GetValue(target), interval, p.GetValue(size) ?? ExperimentSettings.DefaultImageSize, p.GetValue(binarize));
+    Preset chosen = ParsePreset(p.GetValue(preset)!);
+    double decay = p.GetValue(averageDecay) ?? ExperimentSettings.DefaultWeightAverageDecay(chosen);
+    if (!double.IsFinite(decay) || decay is < 0 or >= 1) throw new ArgumentException(FormattableString.Invariant($"--average-decay must be in [0, 1) (0: no weight average), but got {decay}."));
+    return new ExperimentSettings(m, chosen, s, p.GetValue(batch), p.GetValue(seed), p.GetValue(threads),
+        p.GetValue(source), p.GetValue(target), interval, p.GetValue(size) ?? ExperimentSettings.DefaultImageSize, p.GetValue(binarize), decay);
 }
 
 void Tune(int threadCount)
@@ -189,7 +195,8 @@ async Task<int> Evaluate(ParseResult p, CancellationToken ct)
     string? latest = Checkpoint.FindLatest(Path.Combine(runFolder, TrainRunner.CheckpointFolder))
         ?? throw new FileNotFoundException($"'{runFolder}' has no checkpoint in {TrainRunner.CheckpointFolder}/.");
     using var model = s.BuildModel(new SampleShape(shape), classes);
-    CheckpointInfo info = Checkpoint.LoadModel(latest, model);
+    CheckpointWeights weights = ParseWeights(p.GetValue(weightsOption)!);
+    CheckpointInfo info = Checkpoint.LoadModel(latest, model, weights);
     string which = p.GetValue(on) ?? "mnist-m";
     SampleSet set;
     SampleSet? calibration = null;
@@ -229,7 +236,8 @@ async Task<int> Evaluate(ParseResult p, CancellationToken ct)
         }
 
         DomainEvaluation result = evaluator.EvaluateDomain(model, set, set.Labels, DomainRole.Target, classes, 0, ct);
-        console.WriteLine(FormattableString.Invariant($"{set.Name}: accuracy {result.Accuracy:F4} on {result.SampleCount:N0} images (checkpoint step {info.Step}, {Path.GetFileName(latest)})"));
+        string loadedWeights = info.HasWeightAverage && weights != CheckpointWeights.Trained ? "weight average" : "last step's weights";
+        console.WriteLine(FormattableString.Invariant($"{set.Name}: accuracy {result.Accuracy:F4} on {result.SampleCount:N0} images (checkpoint step {info.Step}, {Path.GetFileName(latest)}, {loadedWeights})"));
         if (result.Confusion is { } confusion)
         {
             console.WriteLine("confusion matrix (rows: truth, columns: prediction):");
@@ -247,7 +255,8 @@ async Task<int> ReverseValidate(ParseResult p, CancellationToken ct)
     string? dataRoot = null;
     foreach (string runFolder in p.GetValue(runs)!)
     {
-        if (ReverseValidationRunner.TryRead(runFolder, p.GetValue(reverseSeed)) is { } done && (p.GetValue(reverseSteps) is null || p.GetValue(reverseSteps) == done.ReverseSteps))
+        CheckpointWeights weights = ParseWeights(p.GetValue(weightsOption)!);
+        if (ReverseValidationRunner.TryRead(runFolder, p.GetValue(reverseSeed), weights) is { } done && (p.GetValue(reverseSteps) is null || p.GetValue(reverseSteps) == done.ReverseSteps))
         {
             console.WriteLine($"{runFolder}: reverse validation (seed {done.ReverseSeed}) already done; read from its {ReverseValidationRunner.ResultFile}.");
             summaries.Add(done);
@@ -262,7 +271,7 @@ async Task<int> ReverseValidate(ParseResult p, CancellationToken ct)
 
         dataRoot ??= await DataLoading.ResolveDigitsRootAsync(p.GetValue(data), loggers, console, ct);
         using Problem problem = DataLoading.LoadDigits(dataRoot, s, loggers.CreateLogger("data"), ct);
-        summaries.Add(ReverseValidationRunner.Run(runFolder, problem, s, classes, p.GetValue(reverseSteps), p.GetValue(reverseSeed), console, loggers, ct));
+        summaries.Add(ReverseValidationRunner.Run(runFolder, problem, s, classes, p.GetValue(reverseSteps), p.GetValue(reverseSeed), weights, console, loggers, ct));
     }
 
     console.WriteLine();
@@ -336,6 +345,8 @@ static Method ParseMethod(string value) => value switch
 };
 
 static Preset ParsePreset(string value) => value == "modern" ? Preset.Modern : Preset.Paper;
+
+static CheckpointWeights ParseWeights(string value) => value == "trained" ? CheckpointWeights.Trained : CheckpointWeights.Evaluated;
 
 static string NewRunFolder(string parent, string name)
 {

@@ -25,7 +25,8 @@ internal sealed record ReverseSummary(
     double ReverseSeconds,
     long ReverseSeed,
     double? ReverseFitAccuracy,
-    bool ReverseTrainingFailed);
+    bool ReverseTrainingFailed,
+    CheckpointWeights Weights = CheckpointWeights.Evaluated);
 
 /// <summary>
 /// Reverse validation of a run folder (the library's <see cref="ReverseValidation"/>): pseudo-label the MNIST-M
@@ -38,23 +39,31 @@ internal static class ReverseValidationRunner
     public const string ResultFile = "result.json";
 
     /// <summary>Reads a finished result for this reverse seed (null: the run's own), or null when there is none yet.</summary>
-    public static ReverseSummary? TryRead(string runFolder, long? seed)
+    public static ReverseSummary? TryRead(string runFolder, long? seed, CheckpointWeights weights)
     {
         long runSeed = RunInfo.Read(runFolder).Settings.Seed;
-        string path = Path.Combine(ResultFolder(runFolder, runSeed, seed ?? runSeed), ResultFile);
+        string path = Path.Combine(ResultFolder(runFolder, runSeed, seed ?? runSeed, weights), ResultFile);
         return File.Exists(path) ? JsonSerializer.Deserialize<ReverseSummary>(File.ReadAllText(path), RunInfo.Json) : null;
     }
 
-    public static ReverseSummary Run(string runFolder, Problem problem, ExperimentSettings settings, int classes, long? steps, long? seed, TextWriter console, ILoggerFactory loggers, CancellationToken ct)
+    public static ReverseSummary Run(string runFolder, Problem problem, ExperimentSettings settings, int classes, long? steps, long? seed, CheckpointWeights weights, TextWriter console, ILoggerFactory loggers, CancellationToken ct)
     {
         string latest = Checkpoint.FindLatest(Path.Combine(runFolder, TrainRunner.CheckpointFolder))
             ?? throw new FileNotFoundException($"'{runFolder}' has no checkpoint in {TrainRunner.CheckpointFolder}/.");
         using DannModel model = settings.BuildModel(problem.Train.SampleShape, classes);
-        CheckpointInfo info = Checkpoint.LoadModel(latest, model);
+        CheckpointInfo info = Checkpoint.LoadModel(latest, model, weights);
         using var converter = new SampleConverter(ScalarType.Float32, CPU, info.Normalisation);
 
-        ExperimentSettings reverseSettings = settings with { Steps = steps ?? settings.Steps, Seed = seed ?? settings.Seed };
-        string folder = ResultFolder(runFolder, settings.Seed, reverseSettings.Seed);
+        // Reverse validation scores a whole recipe, so the reverse model is trained with the run's own settings. Scoring
+        // the last step's weights of a run that kept a weight average scores the recipe without the average: the
+        // reverse model is then trained without one too (the trained weights are the same with or without it).
+        ExperimentSettings reverseSettings = settings with
+        {
+            Steps = steps ?? settings.Steps,
+            Seed = seed ?? settings.Seed,
+            WeightAverageDecay = weights == CheckpointWeights.Trained ? 0 : settings.WeightAverageDecay,
+        };
+        string folder = ResultFolder(runFolder, settings.Seed, reverseSettings.Seed, weights);
         string checkpoints = Path.Combine(folder, TrainRunner.CheckpointFolder);
         bool resume = Checkpoint.FindLatest(checkpoints) is not null;
         Directory.CreateDirectory(folder);
@@ -62,7 +71,7 @@ internal static class ReverseValidationRunner
         using DannModel reverseModel = reverseSettings.BuildModel(problem.Train.SampleShape, classes);
 
         console.WriteLine(FormattableString.Invariant(
-            $"Reverse validation of {runFolder} (checkpoint step {info.Step}): {reverseSettings.Steps} reverse steps, seed {reverseSettings.Seed}, MNIST-M train pseudo-labelled → MNIST train unlabelled, scored on {problem.SourceTest.Name}{(resume ? ", resuming" : "")}"));
+            $"Reverse validation of {runFolder} (checkpoint step {info.Step}, {(info.HasWeightAverage && weights != CheckpointWeights.Trained ? "weight average" : "last step's weights")}): {reverseSettings.Steps} reverse steps, seed {reverseSettings.Seed}, MNIST-M train pseudo-labelled → MNIST train unlabelled, scored on {problem.SourceTest.Name}{(resume ? ", resuming" : "")}"));
         var wall = Stopwatch.StartNew();
         var progress = new ConsoleProgress(console, "reverse");
         ReverseValidationResult result;
@@ -76,14 +85,19 @@ internal static class ReverseValidationRunner
 
         var summary = new ReverseSummary(runFolder, settings, result.ReverseAccuracy, result.ForwardSourceAccuracy, result.SourceValidationCount,
             result.PseudoLabelCounts.ToArray(), result.ReverseTraining.StepsCompleted, result.ReverseTraining.Elapsed.TotalSeconds,
-            reverseSettings.Seed, result.ReverseFitAccuracy, result.ReverseTrainingFailed);
+            reverseSettings.Seed, result.ReverseFitAccuracy, result.ReverseTrainingFailed, info.HasWeightAverage && weights != CheckpointWeights.Trained ? CheckpointWeights.Averaged : CheckpointWeights.Trained);
         AtomicFile.WriteAllText(Path.Combine(folder, ResultFile), JsonSerializer.Serialize(summary, RunInfo.Json));
         return summary;
     }
 
-    /// <summary>Where a reverse run keeps its checkpoints, metrics and result: reverse-validation/, or reverse-validation-seedN/ for another reverse seed.</summary>
-    private static string ResultFolder(string runFolder, long runSeed, long reverseSeed) =>
-        Path.Combine(runFolder, reverseSeed == runSeed ? Folder : string.Create(CultureInfo.InvariantCulture, $"{Folder}-seed{reverseSeed}"));
+    /// <summary>
+    /// Where a reverse run keeps its checkpoints, metrics and result: reverse-validation/, reverse-validation-seedN/ for
+    /// another reverse seed, with "-last-weights" appended when a run with a weight average is scored without it (its
+    /// last step's weights, and a reverse model trained without an average).
+    /// </summary>
+    private static string ResultFolder(string runFolder, long runSeed, long reverseSeed, CheckpointWeights weights) =>
+        Path.Combine(runFolder, (reverseSeed == runSeed ? Folder : string.Create(CultureInfo.InvariantCulture, $"{Folder}-seed{reverseSeed}"))
+            + (weights == CheckpointWeights.Trained && RunInfo.Read(runFolder).Settings.WeightAverageDecay > 0 ? "-last-weights" : ""));
 
     /// <summary>
     /// The comparison table. The candidate with the highest reverse accuracy (lowest reverse risk) among those whose
@@ -92,15 +106,15 @@ internal static class ReverseValidationRunner
     public static string Table(IReadOnlyList<ReverseSummary> summaries)
     {
         var b = new StringBuilder();
-        b.AppendLine("| run | method | preset | size | seed | reverse seed | source accuracy (MNIST test) | reverse fit (pseudo-labels) | reverse accuracy (MNIST test) | reverse risk | reverse time | |");
-        b.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|");
+        b.AppendLine("| run | method | preset | size | weights | seed | reverse seed | source accuracy (MNIST test) | reverse fit (pseudo-labels) | reverse accuracy (MNIST test) | reverse risk | reverse time | |");
+        b.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
         double best = summaries.Where(s => !s.ReverseTrainingFailed).Select(s => s.ReverseAccuracy).DefaultIfEmpty(double.NaN).Max();
         foreach (ReverseSummary s in summaries)
         {
             string mark = s.ReverseTrainingFailed ? "reverse training failed: rerun with --reverse-seed" : s.ReverseAccuracy == best ? "← selected" : "";
             string fit = s.ReverseFitAccuracy is double f ? f.ToString("F4", CultureInfo.InvariantCulture) : "—";
             b.AppendLine(string.Create(CultureInfo.InvariantCulture,
-                $"| {Path.GetFileName(Path.TrimEndingDirectorySeparator(s.RunFolder))} | {s.Settings.Name} | {s.Settings.Preset.ToString().ToLowerInvariant()} | {s.Settings.ImageSize} | {s.Settings.Seed} | {s.ReverseSeed} | {s.ForwardSourceAccuracy:F4} | {fit} | {s.ReverseAccuracy:F4} | {1 - s.ReverseAccuracy:F4} | {s.ReverseSeconds:F0} s | {mark} |"));
+                $"| {Path.GetFileName(Path.TrimEndingDirectorySeparator(s.RunFolder))} | {s.Settings.Name} | {s.Settings.Preset.ToString().ToLowerInvariant()} | {s.Settings.ImageSize} | {(s.Weights == CheckpointWeights.Averaged ? FormattableString.Invariant($"average ({s.Settings.WeightAverageDecay})") : "last step")} | {s.Settings.Seed} | {s.ReverseSeed} | {s.ForwardSourceAccuracy:F4} | {fit} | {s.ReverseAccuracy:F4} | {1 - s.ReverseAccuracy:F4} | {s.ReverseSeconds:F0} s | {mark} |"));
         }
 
         if (summaries.Select(s => s.Settings.Method).Distinct().Count() > 1)

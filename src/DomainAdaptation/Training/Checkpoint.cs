@@ -51,15 +51,26 @@ public static class Checkpoint
     /// </summary>
     /// <param name="path">The checkpoint file, or a folder (its newest intact checkpoint is used).</param>
     /// <param name="model">A model with the architecture that was trained.</param>
+    /// <param name="weights">
+    /// Which weights: by default those the trainer evaluated (the weight average when the run kept one, else the
+    /// trained weights).
+    /// </param>
     /// <returns>The checkpoint's metadata.</returns>
-    /// <exception cref="CheckpointException">When the file is damaged or its entries do not match the model.</exception>
-    public static CheckpointInfo LoadModel(string path, nn.Module model)
+    /// <exception cref="CheckpointException">When the file is damaged, its entries do not match the model, or <see cref="CheckpointWeights.Averaged"/> is asked of a checkpoint without a weight average.</exception>
+    public static CheckpointInfo LoadModel(string path, nn.Module model, CheckpointWeights weights = CheckpointWeights.Evaluated)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         ArgumentNullException.ThrowIfNull(model);
+        if (!Enum.IsDefined(weights)) throw new ArgumentOutOfRangeException(nameof(weights), weights, "Use a CheckpointWeights value.");
         string file = Resolve(path);
         using CheckpointFormat.Contents contents = CheckpointFormat.Read(file);
-        LoadState(model, contents.Model, file);
+        if (weights == CheckpointWeights.Averaged && contents.Metadata.WeightAverageUpdates is null)
+        {
+            throw new CheckpointException(file, "it holds no weight average (the run had DannTrainerOptions.WeightAverageDecay = 0); load CheckpointWeights.Trained or Evaluated.");
+        }
+
+        bool averaged = weights != CheckpointWeights.Trained && contents.Metadata.WeightAverageUpdates is not null;
+        LoadState(model, averaged ? contents.Average : contents.Model, file);
         return ToInfo(file, contents.Metadata);
     }
 
@@ -80,7 +91,8 @@ public static class Checkpoint
             m.Algorithm,
             m.CreatedUtc,
             m.NormalisationMean is null || m.NormalisationStd is null ? null : new ChannelNormalisation(m.NormalisationMean, m.NormalisationStd),
-            m.Options.ToJsonString(OptionsJson.Serializer));
+            m.Options.ToJsonString(OptionsJson.Serializer),
+            m.WeightAverageUpdates);
 
     internal static void LoadState(nn.Module model, IReadOnlyDictionary<string, Tensor> stored, string path)
     {

@@ -8,20 +8,22 @@ using static TorchSharp.torch;
 namespace DomainAdaptation.Training;
 
 /// <summary>
-/// The checkpoint file format (version 1), little-endian:
+/// The checkpoint file format (version 2), little-endian:
 /// <code>
 /// "DANNCKPT"  int32 version  string metadata-JSON
 /// section "model":     int32 n, n × tensor
 /// section "optimizer": int32 n, n × tensor
+/// section "average":   int32 n, n × tensor     (version 2; n = 0 without a weight average)
 /// "DANN-END"  32-byte SHA-256 of every byte before it
 /// tensor = string key, int32 dtype, int32 rank, rank × int64 size, int64 byte count, bytes
 /// </code>
 /// Strings are .NET <see cref="BinaryWriter"/> strings (7-bit length prefix, UTF-8). The hash makes truncation and
-/// corruption detectable before anything is loaded into a model.
+/// corruption detectable before anything is loaded into a model. Version 1 files (no "average" section) are still read.
 /// </summary>
 internal static class CheckpointFormat
 {
-    public const int Version = 1;
+    public const int Version = 2;
+    private const int FirstVersion = 1;
     private const int HashBytes = 32;
     private static readonly byte[] Magic = "DANNCKPT"u8.ToArray();
     private static readonly byte[] EndMark = "DANN-END"u8.ToArray();
@@ -38,18 +40,21 @@ internal static class CheckpointFormat
         string Library,
         double[]? NormalisationMean,
         double[]? NormalisationStd,
-        JsonObject Options);
+        JsonObject Options,
+        long? WeightAverageUpdates = null);
 
-    public sealed record Contents(Metadata Metadata, Dictionary<string, Tensor> Model, Dictionary<string, Tensor> Optimizer) : IDisposable
+    /// <summary>A checkpoint's contents; <see cref="Average"/> is empty when the run kept no weight average.</summary>
+    public sealed record Contents(Metadata Metadata, Dictionary<string, Tensor> Model, Dictionary<string, Tensor> Optimizer, Dictionary<string, Tensor> Average) : IDisposable
     {
         public void Dispose()
         {
             foreach (Tensor t in Model.Values) t.Dispose();
             foreach (Tensor t in Optimizer.Values) t.Dispose();
+            foreach (Tensor t in Average.Values) t.Dispose();
         }
     }
 
-    public static void Write(Stream stream, Metadata metadata, IEnumerable<(string Key, Tensor Value)> model, IEnumerable<(string Key, Tensor Value)> optimizer)
+    public static void Write(Stream stream, Metadata metadata, IEnumerable<(string Key, Tensor Value)> model, IEnumerable<(string Key, Tensor Value)> optimizer, IEnumerable<(string Key, Tensor Value)> average)
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         using (var hashing = new HashingWriteStream(stream, hash))
@@ -60,6 +65,7 @@ internal static class CheckpointFormat
             writer.Write(JsonSerializer.Serialize(metadata, OptionsJson.Serializer));
             WriteSection(writer, model.ToList());
             WriteSection(writer, optimizer.ToList());
+            WriteSection(writer, average.ToList());
             writer.Write(EndMark);
         }
 
@@ -89,15 +95,33 @@ internal static class CheckpointFormat
         using var reader = new BinaryReader(file, Encoding.UTF8, leaveOpen: true);
         try
         {
-            Metadata metadata = ReadHeader(reader, path);
-            Dictionary<string, Tensor> model = ReadSection(reader, end, path, "model");
-            Dictionary<string, Tensor> optimizer = ReadSection(reader, end, path, "optimizer");
-            if (!reader.ReadBytes(EndMark.Length).AsSpan().SequenceEqual(EndMark) || file.Position != end + EndMark.Length)
+            (int version, Metadata metadata) = ReadVersionAndHeader(reader, path);
+            var sections = new List<Dictionary<string, Tensor>>(3);
+            try
             {
-                throw new CheckpointException(path, "the end mark is missing or misplaced; the file was not written by this version of the library.");
+                sections.Add(ReadSection(reader, end, path, "model"));
+                sections.Add(ReadSection(reader, end, path, "optimizer"));
+                sections.Add(version >= 2 ? ReadSection(reader, end, path, "average") : new Dictionary<string, Tensor>(StringComparer.Ordinal));
+                if (!reader.ReadBytes(EndMark.Length).AsSpan().SequenceEqual(EndMark) || file.Position != end + EndMark.Length)
+                {
+                    throw new CheckpointException(path, "the end mark is missing or misplaced; the file was not written by this version of the library.");
+                }
+            }
+            catch
+            {
+                foreach (Tensor t in sections.SelectMany(d => d.Values)) t.Dispose();
+                throw;
             }
 
-            return new Contents(metadata, model, optimizer);
+            if ((metadata.WeightAverageUpdates is null) != (sections[2].Count == 0))
+            {
+                foreach (Tensor t in sections.SelectMany(d => d.Values)) t.Dispose();
+                throw new CheckpointException(path, metadata.WeightAverageUpdates is null
+                    ? "it holds a weight average that its metadata does not declare."
+                    : "its metadata declares a weight average, but the file holds none.");
+            }
+
+            return new Contents(metadata, sections[0], sections[1], sections[2]);
         }
         catch (EndOfStreamException ex)
         {
@@ -154,19 +178,22 @@ internal static class CheckpointFormat
         file.Position = 0;
     }
 
-    private static Metadata ReadHeader(BinaryReader reader, string path)
+    private static Metadata ReadHeader(BinaryReader reader, string path) => ReadVersionAndHeader(reader, path).Metadata;
+
+    private static (int Version, Metadata Metadata) ReadVersionAndHeader(BinaryReader reader, string path)
     {
         reader.ReadBytes(Magic.Length);
         int version = reader.ReadInt32();
-        if (version != Version)
+        if (version is < FirstVersion or > Version)
         {
-            throw new CheckpointException(path, string.Create(CultureInfo.InvariantCulture, $"format version {version} is not supported (this library reads version {Version})."));
+            throw new CheckpointException(path, string.Create(CultureInfo.InvariantCulture, $"format version {version} is not supported (this library reads versions {FirstVersion} to {Version})."));
         }
 
         try
         {
-            return JsonSerializer.Deserialize<Metadata>(reader.ReadString(), OptionsJson.Serializer)
+            Metadata metadata = JsonSerializer.Deserialize<Metadata>(reader.ReadString(), OptionsJson.Serializer)
                 ?? throw new CheckpointException(path, "the metadata is empty.");
+            return (version, metadata);
         }
         catch (JsonException ex)
         {

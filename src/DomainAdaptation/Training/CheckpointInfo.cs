@@ -13,6 +13,10 @@ namespace DomainAdaptation.Training;
 /// <param name="CreatedUtc">When it was written.</param>
 /// <param name="Normalisation">The input normalisation the model was trained with (apply the same when evaluating), or null.</param>
 /// <param name="OptionsJson">The run's <see cref="DannTrainerOptions"/> as JSON (schedules by description).</param>
+/// <param name="WeightAverageUpdates">
+/// The updates of the weight average it holds beside the trained weights (<see cref="DannTrainerOptions.WeightAverageDecay"/>),
+/// or null when it holds none.
+/// </param>
 public sealed record CheckpointInfo(
     string Path,
     long Step,
@@ -23,4 +27,9 @@ public sealed record CheckpointInfo(
     string Algorithm,
     DateTimeOffset CreatedUtc,
     ChannelNormalisation? Normalisation,
-    string OptionsJson);
+    string OptionsJson,
+    long? WeightAverageUpdates = null)
+{
+    /// <summary>Whether the checkpoint holds a weight average (<see cref="CheckpointWeights.Averaged"/> can be loaded).</summary>
+    public bool HasWeightAverage => WeightAverageUpdates is not null;
+}

@@ -54,6 +54,7 @@ public sealed class DannTrainer : IDisposable
     private readonly OptimizerHelper _optimizer;
     private readonly Parameter[] _parameters;
     private readonly CheckpointStore? _store;
+    private readonly WeightAverage? _average;
     private long _completedSteps;
     private long _lastCheckpointStep = -1;
     private bool _disposed;
@@ -121,6 +122,11 @@ public sealed class DannTrainer : IDisposable
         {
             _store = new CheckpointStore(_options.CheckpointDirectory, _options.CheckpointsToKeep);
         }
+
+        if (_options.WeightAverageDecay > 0)
+        {
+            _average = new WeightAverage(_model, _options.WeightAverageDecay);
+        }
     }
 
     /// <summary>A copy of the options in force (with the effective λ schedule filled in).</summary>
@@ -140,6 +146,12 @@ public sealed class DannTrainer : IDisposable
 
     /// <summary>The evaluator, with the training input conversion; use it to evaluate other data (e.g. test sets).</summary>
     public Evaluator Evaluator { get; }
+
+    /// <summary>
+    /// The running average of the weights when <see cref="DannTrainerOptions.WeightAverageDecay"/> is set (evaluation
+    /// uses it; <see cref="WeightAverage.CopyTo"/> puts it into a model), or null. The trainer owns it.
+    /// </summary>
+    public WeightAverage? WeightAverage => _average;
 
     /// <summary>The optimizer the trainer created.</summary>
     public optim.Optimizer Optimizer => _optimizer;
@@ -205,13 +217,22 @@ public sealed class DannTrainer : IDisposable
         }
     }
 
-    /// <summary>Evaluates the model now on the evaluation data (at most <see cref="DannTrainerOptions.EvaluationMaxSamples"/> per domain).</summary>
+    /// <summary>
+    /// Evaluates the model now on the evaluation data (at most <see cref="DannTrainerOptions.EvaluationMaxSamples"/> per
+    /// domain), with the averaged weights when <see cref="WeightAverage"/> is kept (the model's trained weights are put
+    /// back afterwards).
+    /// </summary>
     /// <param name="cancellationToken">Checked between batches.</param>
     /// <returns>The metrics, stamped with <see cref="CompletedSteps"/>.</returns>
     public EvaluationMetrics Evaluate(CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        EvaluationMetrics metrics = Evaluator.Evaluate(_model, _evaluationData, _completedSteps, _options.EvaluationMaxSamples, cancellationToken);
+        EvaluationMetrics metrics;
+        using (_average?.Apply())
+        {
+            metrics = Evaluator.Evaluate(_model, _evaluationData, _completedSteps, _options.EvaluationMaxSamples, cancellationToken);
+        }
+
         TrainerLog.Evaluated(_logger, metrics.Step, metrics.SourceAccuracy ?? double.NaN, metrics.TargetAccuracy ?? double.NaN, metrics.DomainClassifierAccuracy, metrics.TargetPredictionEntropy, metrics.Elapsed.TotalMilliseconds);
         return metrics;
     }
@@ -242,10 +263,16 @@ public sealed class DannTrainer : IDisposable
             typeof(DannTrainer).Assembly.GetName().Version?.ToString() ?? "unknown",
             Normalisation?.Mean.ToArray(),
             Normalisation?.Std.ToArray(),
-            OptionsJson.ToJson(_options));
+            OptionsJson.ToJson(_options),
+            _average?.Updates);
         string path = _store.Save(
             _completedSteps,
-            stream => CheckpointFormat.Write(stream, metadata, _model.state_dict().Select(kv => (kv.Key, kv.Value)), OptimizerStateSerializer.Export(_optimizer)));
+            stream => CheckpointFormat.Write(
+                stream,
+                metadata,
+                _model.state_dict().Select(kv => (kv.Key, kv.Value)),
+                OptimizerStateSerializer.Export(_optimizer),
+                _average?.Entries ?? []));
         _lastCheckpointStep = _completedSteps;
         LastCheckpoint = Checkpoint.ToInfo(path, metadata);
         TrainerLog.CheckpointWritten(_logger, _completedSteps, path);
@@ -277,14 +304,20 @@ public sealed class DannTrainer : IDisposable
             throw new CheckpointException(file, string.Create(CultureInfo.InvariantCulture, $"its step {saved.Step} lies outside [0, {TotalSteps}]."));
         }
 
-        IReadOnlyList<string> differences = OptionsJson.Differences(saved.Options, OptionsJson.ToJson(_options));
+        IReadOnlyList<string> differences = OptionsJson.Differences(OptionsJson.WithLaterDefaults(saved.Options), OptionsJson.ToJson(_options));
         if (differences.Count > 0)
         {
             throw new CheckpointException(file, "it was written with different training options, so resuming would not continue the same run: " + string.Join("; ", differences) + ".");
         }
 
+        if (_average is not null && saved.WeightAverageUpdates is null)
+        {
+            throw new CheckpointException(file, "this trainer keeps a weight average (DannTrainerOptions.WeightAverageDecay), but the checkpoint holds none.");
+        }
+
         Checkpoint.LoadState(_model, contents.Model, file);
         OptimizerStateSerializer.Import(_optimizer, _parameters, contents.Optimizer, file);
+        _average?.Load(contents.Average, saved.WeightAverageUpdates!.Value, file);
         _completedSteps = saved.Step;
         _lastCheckpointStep = saved.Step;
         LastCheckpoint = Checkpoint.ToInfo(file, saved);
@@ -299,6 +332,7 @@ public sealed class DannTrainer : IDisposable
         _disposed = true;
         _optimizer.Dispose();
         _converter.Dispose();
+        _average?.Dispose();
     }
 
     private IEnumerable<TrainingEvent> Run(CancellationToken cancellationToken)
@@ -380,6 +414,7 @@ public sealed class DannTrainer : IDisposable
 
             losses.Total.backward();
             _optimizer.step();
+            _average?.Update();
             sourceAccuracy = losses.SourceAccuracy?.ToDouble();
             targetAccuracy = losses.TargetAccuracy?.ToDouble();
             domainAccuracy = losses.DomainAccuracy?.ToDouble();

@@ -119,6 +119,15 @@ public sealed class DannTrainerOptions
     /// </summary>
     public int GarbageCollectionInterval { get; set; } = 100;
 
+    /// <summary>
+    /// The decay of an exponential moving average of the weights (<see cref="Training.WeightAverage"/>), or 0 for none.
+    /// Default 0. When set, the trainer updates the average after every step, evaluates with the averaged weights,
+    /// saves the average in each checkpoint beside the trained weights, and <see cref="Checkpoint.LoadModel"/> loads it
+    /// by default. The trajectory (the trained weights) is the same with or without it. 0.999 averages over roughly the
+    /// last 1,000 steps.
+    /// </summary>
+    public double WeightAverageDecay { get; set; }
+
     /// <summary>The options as JSON, as checkpoints and run records store them (schedules by description).</summary>
     /// <returns>A JSON object with one property per option.</returns>
     public System.Text.Json.Nodes.JsonObject ToJson() => OptionsJson.ToJson(this);

@@ -29,6 +29,12 @@ internal static class OptionsJson
         nameof(DannTrainerOptions.GarbageCollectionInterval),
     ];
 
+    /// <summary>Options added after the first checkpoint format, with the value that reproduces the earlier behaviour.</summary>
+    private static readonly (string Name, double Value)[] LaterOptions =
+    [
+        (nameof(DannTrainerOptions.WeightAverageDecay), 0.0),
+    ];
+
     internal static readonly JsonSerializerOptions Serializer = new()
     {
         WriteIndented = true,
@@ -37,6 +43,21 @@ internal static class OptionsJson
 
     public static JsonObject ToJson(DannTrainerOptions options) =>
         JsonSerializer.SerializeToNode(options, Serializer)!.AsObject();
+
+    /// <summary>
+    /// A copy of saved options in which every option added later and absent from them takes the value that reproduces
+    /// the behaviour of the library that wrote them (so older checkpoints resume).
+    /// </summary>
+    public static JsonObject WithLaterDefaults(JsonObject saved)
+    {
+        var copy = saved.DeepClone().AsObject();
+        foreach ((string name, double value) in LaterOptions)
+        {
+            if (!copy.ContainsKey(name)) copy[name] = value;
+        }
+
+        return copy;
+    }
 
     /// <summary>Lists the trajectory-relevant options that differ, as "Name: checkpoint X, now Y".</summary>
     public static IReadOnlyList<string> Differences(JsonObject saved, JsonObject current)

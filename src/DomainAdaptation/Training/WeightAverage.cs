@@ -1,0 +1,204 @@
+using System.Globalization;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace DomainAdaptation.Training;
+
+/// <summary>
+/// An exponential moving average of a model's weights (Polyak–Ruppert averaging with exponential forgetting), kept
+/// beside the model and updated after every optimizer step. Evaluating the average instead of the last step's weights
+/// smooths out the step-to-step jitter of SGD and of the adversarial game without changing the training trajectory.
+/// </summary>
+/// <remarks>
+/// <para>
+/// After update <c>n</c> (1-based), every floating-point parameter and buffer θ has an average
+/// <c>θ̄ₙ = dₙ θ̄ₙ₋₁ + (1 − dₙ) θₙ</c> with <c>θ̄₀ = θ₀</c> (the weights when the average was created) and
+/// <c>dₙ = min(Decay, (1 + n) / (10 + n))</c>: the warm-up of TensorFlow's <c>ExponentialMovingAverage</c>, so that the
+/// initial weights are forgotten within the first few hundred updates even when <see cref="Decay"/> is close to 1.
+/// Other buffers (integer counters such as batch norm's <c>num_batches_tracked</c>) are copied, not averaged.
+/// With <c>Decay = 0.999</c> the average weights the last ~1,000 steps most.
+/// </para>
+/// <para>
+/// The average lives on the model's device in the model's dtype. It is keyed by the model's <c>state_dict()</c> names,
+/// which is also how checkpoints store it. Not thread-safe.
+/// </para>
+/// </remarks>
+public sealed class WeightAverage : IDisposable
+{
+    private readonly nn.Module _model;
+    private readonly Dictionary<string, Tensor> _average;
+    private bool _disposed;
+
+    /// <summary>Starts an average at the model's current weights.</summary>
+    /// <param name="model">The model whose weights are averaged; it is tracked, not owned.</param>
+    /// <param name="decay">The decay d in [0, 1): the weight of the previous average at each update.</param>
+    /// <exception cref="ArgumentOutOfRangeException">When <paramref name="decay"/> is not in [0, 1).</exception>
+    public WeightAverage(nn.Module model, double decay)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        if (!double.IsFinite(decay) || decay is < 0 or >= 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(decay), decay, "The decay of a weight average must be in [0, 1) (e.g. 0.999).");
+        }
+
+        _model = model;
+        Decay = decay;
+        using var noGrad = no_grad();
+        _average = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+        foreach ((string key, Tensor value) in model.state_dict())
+        {
+            _average[key] = value.detach().clone().DetachFromDisposeScope();
+        }
+    }
+
+    /// <summary>The decay d (the largest per-update decay; see the remarks for the warm-up).</summary>
+    public double Decay { get; }
+
+    /// <summary>How many updates the average has taken.</summary>
+    public long Updates { get; private set; }
+
+    /// <summary>The names of the averaged entries (the model's <c>state_dict()</c> keys).</summary>
+    public IReadOnlyCollection<string> Keys => _average.Keys;
+
+    /// <summary>The decay used by update <paramref name="n"/> (1-based): <c>min(Decay, (1 + n) / (10 + n))</c>.</summary>
+    /// <param name="n">The update number, ≥ 1.</param>
+    /// <returns>The effective decay.</returns>
+    public double DecayAt(long n)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(n, 1);
+        return Math.Min(Decay, (1.0 + n) / (10.0 + n));
+    }
+
+    /// <summary>Folds the model's current weights into the average (call after each optimizer step).</summary>
+    public void Update()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        double d = DecayAt(Updates + 1);
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        foreach ((string key, Tensor current) in _model.state_dict())
+        {
+            Tensor average = Entry(key);
+            if (average.is_floating_point())
+            {
+                // θ̄ ← θ̄ + (1 − d)(θ − θ̄) = d θ̄ + (1 − d) θ
+                average.lerp_(current, 1.0 - d);
+            }
+            else
+            {
+                average.copy_(current);
+            }
+        }
+
+        Updates++;
+    }
+
+    /// <summary>Copies the averaged weights into a model of the same architecture (e.g. for export or deployment).</summary>
+    /// <param name="model">The destination; every state entry must match by name and shape.</param>
+    /// <exception cref="ArgumentException">When the model's entries do not match the average's.</exception>
+    public void CopyTo(nn.Module model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        Dictionary<string, Tensor> state = model.state_dict();
+        CheckMatches(state.ToDictionary(kv => kv.Key, kv => kv.Value.shape), "the model");
+        using var noGrad = no_grad();
+        foreach ((string key, Tensor target) in state)
+        {
+            target.copy_(_average[key]);
+        }
+    }
+
+    /// <summary>
+    /// Puts the averaged weights into the tracked model until the returned handle is disposed, which puts the trained
+    /// weights back (use it around evaluation).
+    /// </summary>
+    /// <returns>The handle that restores the trained weights.</returns>
+    public IDisposable Apply()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var saved = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+        using var noGrad = no_grad();
+        foreach ((string key, Tensor target) in _model.state_dict())
+        {
+            saved[key] = target.detach().clone().DetachFromDisposeScope();
+            target.copy_(_average[key]);
+        }
+
+        return new Restore(_model, saved);
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        if (_disposed) return;
+        _disposed = true;
+        foreach (Tensor t in _average.Values) t.Dispose();
+        _average.Clear();
+    }
+
+    /// <summary>The averaged entries, for checkpoints.</summary>
+    internal IEnumerable<(string Key, Tensor Value)> Entries => _average.Select(kv => (kv.Key, kv.Value));
+
+    /// <summary>Restores the average and its update count from a checkpoint's entries.</summary>
+    internal void Load(IReadOnlyDictionary<string, Tensor> stored, long updates, string path)
+    {
+        try
+        {
+            CheckMatches(stored.ToDictionary(kv => kv.Key, kv => kv.Value.shape), "the checkpoint's weight average");
+        }
+        catch (ArgumentException ex)
+        {
+            throw new CheckpointException(path, ex.Message, ex);
+        }
+
+        using var noGrad = no_grad();
+        foreach ((string key, Tensor average) in _average)
+        {
+            average.copy_(stored[key]);
+        }
+
+        Updates = updates;
+    }
+
+    private Tensor Entry(string key) =>
+        _average.TryGetValue(key, out Tensor? t)
+            ? t
+            : throw new InvalidOperationException($"The model gained the state entry '{key}' after its weight average was created; create the average after building the model.");
+
+    private void CheckMatches(Dictionary<string, long[]> shapes, string what)
+    {
+        string[] missing = _average.Keys.Where(k => !shapes.ContainsKey(k)).Order(StringComparer.Ordinal).ToArray();
+        string[] unexpected = shapes.Keys.Where(k => !_average.ContainsKey(k)).Order(StringComparer.Ordinal).ToArray();
+        if (missing.Length > 0 || unexpected.Length > 0)
+        {
+            throw new ArgumentException($"The entries of {what} do not match the averaged model: missing [{string.Join(", ", missing)}], unexpected [{string.Join(", ", unexpected)}].");
+        }
+
+        foreach ((string key, long[] shape) in shapes)
+        {
+            if (!shape.SequenceEqual(_average[key].shape))
+            {
+                throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"'{key}' has shape [{string.Join(", ", shape)}] in {what} but [{string.Join(", ", _average[key].shape)}] in the average."));
+            }
+        }
+    }
+
+    private sealed class Restore(nn.Module model, Dictionary<string, Tensor> saved) : IDisposable
+    {
+        private bool _done;
+
+        public void Dispose()
+        {
+            if (_done) return;
+            _done = true;
+            using var noGrad = no_grad();
+            foreach ((string key, Tensor target) in model.state_dict())
+            {
+                target.copy_(saved[key]);
+            }
+
+            foreach (Tensor t in saved.Values) t.Dispose();
+        }
+    }
+}

@@ -33,7 +33,7 @@ var evalInterval = new Option<int?>("--eval-interval") { Description = "Evaluate
 var size = new Option<int?>("--size") { Description = "MNIST → MNIST-M image size: 32 (MNIST padded 28 → 32; MNIST-M as released) or 28 (MNIST-M resized 32 → 28). Default: 32 for both presets (chosen by reverse validation, docs/results.md)" };
 size.AcceptOnlyFromAmong("28", "32");
 var binarize = new Option<bool>("--binarize-source") { Description = "Binarise MNIST (x > 0 → 255) as MNIST-M's digits are, as the authors' reference code does" };
-var averageDecay = new Option<double?>("--average-decay") { Description = "Evaluate and report an exponential moving average of the weights with this decay, e.g. 0.999 (0: the last step's weights). Default: " + ExperimentSettings.DefaultWeightAverageDecayText };
+var averageDecay = new Option<double>("--average-decay") { Description = "Evaluate and report an exponential moving average of the weights with this decay, e.g. 0.999 (0: the last step's weights)", DefaultValueFactory = _ => ExperimentSettings.DefaultWeightAverageDecay };
 
 var train = new Command("train", "Train one method and write a run folder (options, metrics.csv, checkpoint, report.md, plots)")
 {
@@ -104,7 +104,7 @@ ExperimentSettings Settings(ParseResult p, Method m, bool isQuick)
     long s = p.GetValue(steps) ?? (isQuick ? ExperimentSettings.QuickSteps : ExperimentSettings.DefaultSteps);
     int interval = p.GetValue(evalInterval) ?? (int)Math.Max(1, s / (isQuick ? 4 : 12));
     Preset chosen = ParsePreset(p.GetValue(preset)!);
-    double decay = p.GetValue(averageDecay) ?? ExperimentSettings.DefaultWeightAverageDecay(chosen);
+    double decay = p.GetValue(averageDecay);
     if (!double.IsFinite(decay) || decay is < 0 or >= 1) throw new ArgumentException(FormattableString.Invariant($"--average-decay must be in [0, 1) (0: no weight average), but got {decay}."));
     return new ExperimentSettings(m, chosen, s, p.GetValue(batch), p.GetValue(seed), p.GetValue(threads),
         p.GetValue(source), p.GetValue(target), interval, p.GetValue(size) ?? ExperimentSettings.DefaultImageSize, p.GetValue(binarize), decay);

@@ -236,7 +236,7 @@ async Task<int> Evaluate(ParseResult p, CancellationToken ct)
         }
 
         DomainEvaluation result = evaluator.EvaluateDomain(model, set, set.Labels, DomainRole.Target, classes, 0, ct);
-        string loadedWeights = info.HasWeightAverage && weights != CheckpointWeights.Trained ? "weight average" : "last step's weights";
+        string loadedWeights = info.WeightsFor(weights) == CheckpointWeights.Averaged ? "weight average" : "last step's weights";
         console.WriteLine(FormattableString.Invariant($"{set.Name}: accuracy {result.Accuracy:F4} on {result.SampleCount:N0} images (checkpoint step {info.Step}, {Path.GetFileName(latest)}, {loadedWeights})"));
         if (result.Confusion is { } confusion)
         {
@@ -253,9 +253,9 @@ async Task<int> ReverseValidate(ParseResult p, CancellationToken ct)
     Tune(p.GetValue(threads));
     var summaries = new List<ReverseSummary>();
     string? dataRoot = null;
+    CheckpointWeights weights = ParseWeights(p.GetValue(weightsOption)!);
     foreach (string runFolder in p.GetValue(runs)!)
     {
-        CheckpointWeights weights = ParseWeights(p.GetValue(weightsOption)!);
         if (ReverseValidationRunner.TryRead(runFolder, p.GetValue(reverseSeed), weights) is { } done && (p.GetValue(reverseSteps) is null || p.GetValue(reverseSteps) == done.ReverseSteps))
         {
             console.WriteLine($"{runFolder}: reverse validation (seed {done.ReverseSeed}) already done; read from its {ReverseValidationRunner.ResultFile}.");

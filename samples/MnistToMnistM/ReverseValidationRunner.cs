@@ -41,8 +41,8 @@ internal static class ReverseValidationRunner
     /// <summary>Reads a finished result for this reverse seed (null: the run's own), or null when there is none yet.</summary>
     public static ReverseSummary? TryRead(string runFolder, long? seed, CheckpointWeights weights)
     {
-        long runSeed = RunInfo.Read(runFolder).Settings.Seed;
-        string path = Path.Combine(ResultFolder(runFolder, runSeed, seed ?? runSeed, weights), ResultFile);
+        ExperimentSettings settings = RunInfo.Read(runFolder).Settings;
+        string path = Path.Combine(ResultFolder(runFolder, settings, seed ?? settings.Seed, weights), ResultFile);
         return File.Exists(path) ? JsonSerializer.Deserialize<ReverseSummary>(File.ReadAllText(path), RunInfo.Json) : null;
     }
 
@@ -52,6 +52,7 @@ internal static class ReverseValidationRunner
             ?? throw new FileNotFoundException($"'{runFolder}' has no checkpoint in {TrainRunner.CheckpointFolder}/.");
         using DannModel model = settings.BuildModel(problem.Train.SampleShape, classes);
         CheckpointInfo info = Checkpoint.LoadModel(latest, model, weights);
+        CheckpointWeights loaded = info.WeightsFor(weights);
         using var converter = new SampleConverter(ScalarType.Float32, CPU, info.Normalisation);
 
         // Reverse validation scores a whole recipe, so the reverse model is trained with the run's own settings. Scoring
@@ -63,7 +64,7 @@ internal static class ReverseValidationRunner
             Seed = seed ?? settings.Seed,
             WeightAverageDecay = weights == CheckpointWeights.Trained ? 0 : settings.WeightAverageDecay,
         };
-        string folder = ResultFolder(runFolder, settings.Seed, reverseSettings.Seed, weights);
+        string folder = ResultFolder(runFolder, settings, reverseSettings.Seed, weights);
         string checkpoints = Path.Combine(folder, TrainRunner.CheckpointFolder);
         bool resume = Checkpoint.FindLatest(checkpoints) is not null;
         Directory.CreateDirectory(folder);
@@ -71,7 +72,7 @@ internal static class ReverseValidationRunner
         using DannModel reverseModel = reverseSettings.BuildModel(problem.Train.SampleShape, classes);
 
         console.WriteLine(FormattableString.Invariant(
-            $"Reverse validation of {runFolder} (checkpoint step {info.Step}, {(info.HasWeightAverage && weights != CheckpointWeights.Trained ? "weight average" : "last step's weights")}): {reverseSettings.Steps} reverse steps, seed {reverseSettings.Seed}, MNIST-M train pseudo-labelled → MNIST train unlabelled, scored on {problem.SourceTest.Name}{(resume ? ", resuming" : "")}"));
+            $"Reverse validation of {runFolder} (checkpoint step {info.Step}, {(loaded == CheckpointWeights.Averaged ? "weight average" : "last step's weights")}): {reverseSettings.Steps} reverse steps, seed {reverseSettings.Seed}, MNIST-M train pseudo-labelled → MNIST train unlabelled, scored on {problem.SourceTest.Name}{(resume ? ", resuming" : "")}"));
         var wall = Stopwatch.StartNew();
         var progress = new ConsoleProgress(console, "reverse");
         ReverseValidationResult result;
@@ -85,7 +86,7 @@ internal static class ReverseValidationRunner
 
         var summary = new ReverseSummary(runFolder, settings, result.ReverseAccuracy, result.ForwardSourceAccuracy, result.SourceValidationCount,
             result.PseudoLabelCounts.ToArray(), result.ReverseTraining.StepsCompleted, result.ReverseTraining.Elapsed.TotalSeconds,
-            reverseSettings.Seed, result.ReverseFitAccuracy, result.ReverseTrainingFailed, info.HasWeightAverage && weights != CheckpointWeights.Trained ? CheckpointWeights.Averaged : CheckpointWeights.Trained);
+            reverseSettings.Seed, result.ReverseFitAccuracy, result.ReverseTrainingFailed, loaded);
         AtomicFile.WriteAllText(Path.Combine(folder, ResultFile), JsonSerializer.Serialize(summary, RunInfo.Json));
         return summary;
     }
@@ -95,9 +96,9 @@ internal static class ReverseValidationRunner
     /// another reverse seed, with "-last-weights" appended when a run with a weight average is scored without it (its
     /// last step's weights, and a reverse model trained without an average).
     /// </summary>
-    private static string ResultFolder(string runFolder, long runSeed, long reverseSeed, CheckpointWeights weights) =>
-        Path.Combine(runFolder, (reverseSeed == runSeed ? Folder : string.Create(CultureInfo.InvariantCulture, $"{Folder}-seed{reverseSeed}"))
-            + (weights == CheckpointWeights.Trained && RunInfo.Read(runFolder).Settings.WeightAverageDecay > 0 ? "-last-weights" : ""));
+    private static string ResultFolder(string runFolder, ExperimentSettings run, long reverseSeed, CheckpointWeights weights) =>
+        Path.Combine(runFolder, (reverseSeed == run.Seed ? Folder : string.Create(CultureInfo.InvariantCulture, $"{Folder}-seed{reverseSeed}"))
+            + (weights == CheckpointWeights.Trained && run.WeightAverageDecay > 0 ? "-last-weights" : ""));
 
     /// <summary>
     /// The comparison table. The candidate with the highest reverse accuracy (lowest reverse risk) among those whose

@@ -64,14 +64,14 @@ public static class Checkpoint
         if (!Enum.IsDefined(weights)) throw new ArgumentOutOfRangeException(nameof(weights), weights, "Use a CheckpointWeights value.");
         string file = Resolve(path);
         using CheckpointFormat.Contents contents = CheckpointFormat.Read(file);
-        if (weights == CheckpointWeights.Averaged && contents.Metadata.WeightAverageUpdates is null)
+        CheckpointInfo info = ToInfo(file, contents.Metadata);
+        if (weights == CheckpointWeights.Averaged && !info.HasWeightAverage)
         {
             throw new CheckpointException(file, "it holds no weight average (the run had DannTrainerOptions.WeightAverageDecay = 0); load CheckpointWeights.Trained or Evaluated.");
         }
 
-        bool averaged = weights != CheckpointWeights.Trained && contents.Metadata.WeightAverageUpdates is not null;
-        LoadState(model, averaged ? contents.Average : contents.Model, file);
-        return ToInfo(file, contents.Metadata);
+        LoadState(model, info.WeightsFor(weights) == CheckpointWeights.Averaged ? contents.Average : contents.Model, file);
+        return info;
     }
 
     internal static string Resolve(string path)
@@ -97,26 +97,16 @@ public static class Checkpoint
     internal static void LoadState(nn.Module model, IReadOnlyDictionary<string, Tensor> stored, string path)
     {
         Dictionary<string, Tensor> state = model.state_dict();
-        string[] missing = state.Keys.Where(k => !stored.ContainsKey(k)).Order(StringComparer.Ordinal).ToArray();
-        string[] unexpected = stored.Keys.Where(k => !state.ContainsKey(k)).Order(StringComparer.Ordinal).ToArray();
-        if (missing.Length > 0 || unexpected.Length > 0)
+        if (StateEntries.KeyMismatch(stored, "the checkpoint", state, "the model") is { } keys)
         {
-            throw new CheckpointException(path, $"its model entries do not match the model: missing from the checkpoint [{string.Join(", ", missing)}], not in the model [{string.Join(", ", unexpected)}]. Load it into the architecture that was trained.");
+            throw new CheckpointException(path, $"its model entries do not match the model: {keys}. Load it into the architecture that was trained.");
         }
 
-        foreach ((string key, Tensor target) in state)
+        if (StateEntries.ShapeMismatch(stored, "the checkpoint", state, "the model") is { } shape)
         {
-            Tensor source = stored[key];
-            if (!source.shape.SequenceEqual(target.shape))
-            {
-                throw new CheckpointException(path, $"'{key}' has shape [{string.Join(", ", source.shape)}] in the checkpoint but [{string.Join(", ", target.shape)}] in the model.");
-            }
+            throw new CheckpointException(path, shape);
         }
 
-        using var noGrad = no_grad();
-        foreach ((string key, Tensor target) in state)
-        {
-            target.copy_(stored[key]);
-        }
+        StateEntries.Copy(stored, state);
     }
 }

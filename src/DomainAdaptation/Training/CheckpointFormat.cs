@@ -106,19 +106,18 @@ internal static class CheckpointFormat
                 {
                     throw new CheckpointException(path, "the end mark is missing or misplaced; the file was not written by this version of the library.");
                 }
+
+                if ((metadata.WeightAverageUpdates is null) != (sections[2].Count == 0))
+                {
+                    throw new CheckpointException(path, metadata.WeightAverageUpdates is null
+                        ? "it holds a weight average that its metadata does not declare."
+                        : "its metadata declares a weight average, but the file holds none.");
+                }
             }
             catch
             {
                 foreach (Tensor t in sections.SelectMany(d => d.Values)) t.Dispose();
                 throw;
-            }
-
-            if ((metadata.WeightAverageUpdates is null) != (sections[2].Count == 0))
-            {
-                foreach (Tensor t in sections.SelectMany(d => d.Values)) t.Dispose();
-                throw new CheckpointException(path, metadata.WeightAverageUpdates is null
-                    ? "it holds a weight average that its metadata does not declare."
-                    : "its metadata declares a weight average, but the file holds none.");
             }
 
             return new Contents(metadata, sections[0], sections[1], sections[2]);

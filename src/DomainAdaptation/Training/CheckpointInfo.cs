@@ -32,4 +32,14 @@ public sealed record CheckpointInfo(
 {
     /// <summary>Whether the checkpoint holds a weight average (<see cref="CheckpointWeights.Averaged"/> can be loaded).</summary>
     public bool HasWeightAverage => WeightAverageUpdates is not null;
+
+    /// <summary>
+    /// What <see cref="Checkpoint.LoadModel"/> loads from this checkpoint for a request: <see cref="CheckpointWeights.Averaged"/>
+    /// or <see cref="CheckpointWeights.Trained"/> (<see cref="CheckpointWeights.Evaluated"/> resolves to the average when
+    /// there is one).
+    /// </summary>
+    /// <param name="requested">The weights asked for.</param>
+    /// <returns><see cref="CheckpointWeights.Averaged"/> or <see cref="CheckpointWeights.Trained"/>.</returns>
+    public CheckpointWeights WeightsFor(CheckpointWeights requested) =>
+        requested != CheckpointWeights.Trained && HasWeightAverage ? CheckpointWeights.Averaged : CheckpointWeights.Trained;
 }

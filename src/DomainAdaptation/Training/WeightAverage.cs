@@ -1,4 +1,3 @@
-using System.Globalization;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -101,12 +100,8 @@ public sealed class WeightAverage : IDisposable
         ArgumentNullException.ThrowIfNull(model);
         ObjectDisposedException.ThrowIf(_disposed, this);
         Dictionary<string, Tensor> state = model.state_dict();
-        CheckMatches(state.ToDictionary(kv => kv.Key, kv => kv.Value.shape), "the model");
-        using var noGrad = no_grad();
-        foreach ((string key, Tensor target) in state)
-        {
-            target.copy_(_average[key]);
-        }
+        if (Mismatch(state, "the model") is { } problem) throw new ArgumentException(problem, nameof(model));
+        StateEntries.Copy(_average, state);
     }
 
     /// <summary>
@@ -117,14 +112,9 @@ public sealed class WeightAverage : IDisposable
     public IDisposable Apply()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        var saved = new Dictionary<string, Tensor>(StringComparer.Ordinal);
-        using var noGrad = no_grad();
-        foreach ((string key, Tensor target) in _model.state_dict())
-        {
-            saved[key] = target.detach().clone().DetachFromDisposeScope();
-            target.copy_(_average[key]);
-        }
-
+        Dictionary<string, Tensor> state = _model.state_dict();
+        var saved = state.ToDictionary(kv => kv.Key, kv => kv.Value.detach().clone().DetachFromDisposeScope(), StringComparer.Ordinal);
+        StateEntries.Copy(_average, state);
         return new Restore(_model, saved);
     }
 
@@ -143,21 +133,8 @@ public sealed class WeightAverage : IDisposable
     /// <summary>Restores the average and its update count from a checkpoint's entries.</summary>
     internal void Load(IReadOnlyDictionary<string, Tensor> stored, long updates, string path)
     {
-        try
-        {
-            CheckMatches(stored.ToDictionary(kv => kv.Key, kv => kv.Value.shape), "the checkpoint's weight average");
-        }
-        catch (ArgumentException ex)
-        {
-            throw new CheckpointException(path, ex.Message, ex);
-        }
-
-        using var noGrad = no_grad();
-        foreach ((string key, Tensor average) in _average)
-        {
-            average.copy_(stored[key]);
-        }
-
+        if (Mismatch(stored, "the checkpoint's weight average") is { } problem) throw new CheckpointException(path, problem);
+        StateEntries.Copy(stored, _average);
         Updates = updates;
     }
 
@@ -166,23 +143,11 @@ public sealed class WeightAverage : IDisposable
             ? t
             : throw new InvalidOperationException($"The model gained the state entry '{key}' after its weight average was created; create the average after building the model.");
 
-    private void CheckMatches(Dictionary<string, long[]> shapes, string what)
-    {
-        string[] missing = _average.Keys.Where(k => !shapes.ContainsKey(k)).Order(StringComparer.Ordinal).ToArray();
-        string[] unexpected = shapes.Keys.Where(k => !_average.ContainsKey(k)).Order(StringComparer.Ordinal).ToArray();
-        if (missing.Length > 0 || unexpected.Length > 0)
-        {
-            throw new ArgumentException($"The entries of {what} do not match the averaged model: missing [{string.Join(", ", missing)}], unexpected [{string.Join(", ", unexpected)}].");
-        }
-
-        foreach ((string key, long[] shape) in shapes)
-        {
-            if (!shape.SequenceEqual(_average[key].shape))
-            {
-                throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"'{key}' has shape [{string.Join(", ", shape)}] in {what} but [{string.Join(", ", _average[key].shape)}] in the average."));
-            }
-        }
-    }
+    /// <summary>Null when <paramref name="other"/> has the average's names and shapes; otherwise what differs.</summary>
+    private string? Mismatch(IReadOnlyDictionary<string, Tensor> other, string otherName) =>
+        StateEntries.KeyMismatch(other, otherName, _average, "the average") is { } keys
+            ? $"The entries of {otherName} do not match the averaged model: {keys}."
+            : StateEntries.ShapeMismatch(other, otherName, _average, "the average");
 
     private sealed class Restore(nn.Module model, Dictionary<string, Tensor> saved) : IDisposable
     {
@@ -192,12 +157,7 @@ public sealed class WeightAverage : IDisposable
         {
             if (_done) return;
             _done = true;
-            using var noGrad = no_grad();
-            foreach ((string key, Tensor target) in model.state_dict())
-            {
-                target.copy_(saved[key]);
-            }
-
+            StateEntries.Copy(saved, model.state_dict());
             foreach (Tensor t in saved.Values) t.Dispose();
         }
     }

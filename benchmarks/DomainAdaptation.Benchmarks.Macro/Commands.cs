@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using DomainAdaptation.Training;
 using TorchSharp;
 
 namespace DomainAdaptation.Benchmarks.Macro;
@@ -18,12 +19,20 @@ internal static class Commands
         bool channelsLast = a.Bool("channels-last", true);
         int size = a.ImageSize();
         string driver = a.String("driver") ?? "trainer";
+        string precisionName = a.String("precision") ?? "float32";
         string? json = a.String("json");
         a.EnsureAllRead();
         if (driver is not ("trainer" or "hand")) throw new HarnessUsageException($"--driver expects 'trainer' or 'hand', but got '{driver}'");
+        TrainingPrecision precision = precisionName switch
+        {
+            "float32" => TrainingPrecision.Full,
+            "bfloat16" => TrainingPrecision.BFloat16Mixed,
+            _ => throw new HarnessUsageException($"--precision expects 'float32' or 'bfloat16', but got '{precisionName}'"),
+        };
+        if (driver == "hand" && precision != TrainingPrecision.Full) throw new HarnessUsageException("--precision bfloat16 needs --driver trainer (the hand-written step is float32)");
 
         RunContext context = RunContext.Start("step", malloc, threads, channelsLast, size);
-        Console.WriteLine(context.Describe() + $"; driver: {(driver == "trainer" ? "DannTrainer" : "the hand-written step")}");
+        Console.WriteLine(context.Describe() + $"; driver: {(driver == "trainer" ? "DannTrainer" : "the hand-written step")}; precision {precisionName} (native bfloat16: {DomainAdaptation.Runtime.CpuFeatures.HasNativeBFloat16})");
         int total = warmup + steps;
         double[] samples;
         float loss = 0;
@@ -34,7 +43,7 @@ internal static class Commands
         {
             // The trainer runs warm-up and measured steps in one run (the schedules see the whole run); CPU time,
             // GC counts and steal cover the whole run.
-            (double[] all, float last) = TrainerStepDriver.Run(channelsLast, size, total);
+            (double[] all, float last) = TrainerStepDriver.Run(channelsLast, size, total, precision: precision);
             samples = all[warmup..];
             loss = last;
         }

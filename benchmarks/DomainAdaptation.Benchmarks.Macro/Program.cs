@@ -7,6 +7,7 @@ const string Usage = """
 
       step     median/p90 ms per training step (64 + 64 images)
                --threads N (cores) --steps 300 --warmup 50 --driver trainer|hand --json FILE
+               --precision float32|bfloat16 (trainer only: DannTrainerOptions.Precision Full or BFloat16Mixed)
                (trainer: DannTrainer runs the steps; hand: the hand-written step mirroring dann_step.py)
       infer    inference images/s
                --threads N --batch 1024 --batches 30 --warmup 3 --json FILE

@@ -25,7 +25,8 @@ internal static class TrainerStepDriver
     /// <param name="garbageCollectionInterval">The trainer's <see cref="DannTrainerOptions.GarbageCollectionInterval"/> (its default: 100).</param>
     /// <param name="poolSize">Images per domain.</param>
     /// <param name="seed">Seeds the data, the weights and the trainer.</param>
-    public static (double[] Milliseconds, float LastLoss) Run(bool channelsLast, int imageSize, int steps, Action<long>? afterStep = null, int garbageCollectionInterval = 100, int poolSize = 4096, long seed = 1)
+    /// <param name="precision">The trainer's <see cref="DannTrainerOptions.Precision"/>.</param>
+    public static (double[] Milliseconds, float LastLoss) Run(bool channelsLast, int imageSize, int steps, Action<long>? afterStep = null, int garbageCollectionInterval = 100, int poolSize = 4096, long seed = 1, TrainingPrecision precision = TrainingPrecision.Full)
     {
         using var data = new Generator((ulong)seed + 1);
         using var problem = new DomainDataset(
@@ -49,6 +50,7 @@ internal static class TrainerStepDriver
             GarbageCollectionInterval = garbageCollectionInterval,
             Seed = seed,
             Device = "cpu",
+            Precision = precision,
         };
         using var trainer = new DannTrainer(model, problem, options);
         var times = new double[steps];

@@ -76,7 +76,7 @@ public sealed class DannAlgorithm : IAdaptationAlgorithm
         {
             case TrainingMode.SourceOnly:
             {
-                Tensor logits = model.Classify(batch.SourceImages);
+                Tensor logits = LossPrecision(model.Classify(batch.SourceImages));
                 Tensor loss = F.cross_entropy(logits, batch.SourceLabels);
                 return new AdaptationLosses(loss, loss, null, Accuracy(logits, batch.SourceLabels), null, null);
             }
@@ -84,7 +84,7 @@ public sealed class DannAlgorithm : IAdaptationAlgorithm
             case TrainingMode.TargetOnly:
             {
                 Tensor labels = batch.TargetLabels ?? throw new InvalidOperationException("Target-only training needs target labels in the batch (DomainBatch.TargetLabels), but it had none.");
-                Tensor logits = model.Classify(batch.TargetImages);
+                Tensor logits = LossPrecision(model.Classify(batch.TargetImages));
                 Tensor loss = F.cross_entropy(logits, labels);
                 return new AdaptationLosses(loss, loss, null, null, Accuracy(logits, labels), null);
             }
@@ -104,15 +104,15 @@ public sealed class DannAlgorithm : IAdaptationAlgorithm
         if (BatchNormMode == BatchNormMode.Joint)
         {
             DannOutput output = model.forward(cat([batch.SourceImages, batch.TargetImages], 0));
-            sourceClassLogits = output.ClassLogits.narrow(0, 0, sourceCount);
-            domainLogits = output.DomainLogits;
+            sourceClassLogits = LossPrecision(output.ClassLogits).narrow(0, 0, sourceCount);
+            domainLogits = LossPrecision(output.DomainLogits);
         }
         else
         {
             DannOutput source = model.forward(batch.SourceImages);
             DannOutput target = model.forward(batch.TargetImages);
-            sourceClassLogits = source.ClassLogits;
-            domainLogits = cat([source.DomainLogits, target.DomainLogits], 0);
+            sourceClassLogits = LossPrecision(source.ClassLogits);
+            domainLogits = LossPrecision(cat([source.DomainLogits, target.DomainLogits], 0));
         }
 
         Tensor labelLoss = F.cross_entropy(sourceClassLogits, batch.SourceLabels);
@@ -145,6 +145,13 @@ public sealed class DannAlgorithm : IAdaptationAlgorithm
 
         return (F.cross_entropy(logits, domains), Accuracy(logits, domains));
     }
+
+    /// <summary>
+    /// Logits of a reduced-precision model (<see cref="TrainingPrecision.BFloat16Mixed"/>) as float32, so that the
+    /// softmax, the losses and their first gradients are computed in float32; other logits unchanged.
+    /// </summary>
+    private static Tensor LossPrecision(Tensor logits) =>
+        logits.dtype is ScalarType.BFloat16 or ScalarType.Float16 ? logits.to_type(ScalarType.Float32) : logits;
 
     private static Tensor Accuracy(Tensor logits, Tensor labels) =>
         logits.argmax(1).eq(labels).to_type(ScalarType.Float64).mean();

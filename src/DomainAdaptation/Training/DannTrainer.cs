@@ -55,6 +55,7 @@ public sealed class DannTrainer : IDisposable
     private readonly Parameter[] _parameters;
     private readonly CheckpointStore? _store;
     private readonly WeightAverage? _average;
+    private readonly MixedPrecision? _mixed;
     private long _completedSteps;
     private long _lastCheckpointStep = -1;
     private bool _disposed;
@@ -115,6 +116,12 @@ public sealed class DannTrainer : IDisposable
         _model.to(_options.Dtype);
         _model.to(Device);
         _parameters = _model.parameters().ToArray();
+        if (_options.Precision == TrainingPrecision.BFloat16Mixed)
+        {
+            _mixed = new MixedPrecision(_model, _options.Dtype, ScalarType.BFloat16);
+            _parameters = _mixed.MasterParameters;
+        }
+
         _optimizer = _options.Optimizer == OptimizerKind.Adam
             ? optim.Adam(_parameters, _options.LearningRate, _options.AdamBeta1, _options.AdamBeta2, _options.AdamEpsilon, _options.WeightDecay)
             : optim.SGD(_parameters, _options.LearningRate, _options.Momentum, weight_decay: _options.WeightDecay);
@@ -153,7 +160,10 @@ public sealed class DannTrainer : IDisposable
     /// </summary>
     public WeightAverage? WeightAverage => _average;
 
-    /// <summary>The optimizer the trainer created.</summary>
+    /// <summary>
+    /// The optimizer the trainer created. With <see cref="TrainingPrecision.BFloat16Mixed"/> its parameters are the
+    /// trainer's float32 master weights, not the model's own tensors.
+    /// </summary>
     public optim.Optimizer Optimizer => _optimizer;
 
     /// <summary>Steps per epoch: <c>⌈max(N_source, N_target) / BatchSizePerDomain⌉</c>.</summary>
@@ -228,6 +238,7 @@ public sealed class DannTrainer : IDisposable
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         EvaluationMetrics metrics;
+        using (_mixed?.MasterWeights())
         using (_average?.Apply())
         {
             metrics = Evaluator.Evaluate(_model, _evaluationData, _completedSteps, _options.EvaluationMaxSamples, cancellationToken);
@@ -249,6 +260,7 @@ public sealed class DannTrainer : IDisposable
             throw new InvalidOperationException("DannTrainerOptions.CheckpointDirectory is not set, so there is nowhere to write a checkpoint.");
         }
 
+        using IDisposable? masterWeights = _mixed?.MasterWeights();
         EnsureParametersFinite();
         using var scope = NewDisposeScope();
         var metadata = new CheckpointFormat.Metadata(
@@ -333,6 +345,7 @@ public sealed class DannTrainer : IDisposable
         _optimizer.Dispose();
         _converter.Dispose();
         _average?.Dispose();
+        _mixed?.Dispose();
     }
 
     private IEnumerable<TrainingEvent> Run(CancellationToken cancellationToken)
@@ -340,22 +353,31 @@ public sealed class DannTrainer : IDisposable
         ObjectDisposedException.ThrowIf(_disposed, this);
         var clock = Stopwatch.StartNew();
         long firstStep = _completedSteps;
-        TrainerLog.Started(_logger, Algorithm.Name, _data.Name, firstStep + 1, TotalSteps, _options.BatchSizePerDomain, _options.BatchSizePerDomain, _options.Optimizer, _options.LearningRate, _options.Dtype.ToString(), Device.ToString(), _options.Seed);
-        while (_completedSteps < TotalSteps)
+        TrainerLog.Started(_logger, Algorithm.Name, _data.Name, firstStep + 1, TotalSteps, _options.BatchSizePerDomain, _options.BatchSizePerDomain, _options.Optimizer, _options.LearningRate, _options.Precision == TrainingPrecision.Full ? _options.Dtype.ToString() : $"{_options.Precision} ({_options.Dtype} master weights)", Device.ToString(), _options.Seed);
+        try
         {
-            if (cancellationToken.IsCancellationRequested) throw Cancel(cancellationToken);
-            yield return RunStep();
-
-            bool last = _completedSteps == TotalSteps;
-            if (!last && _options.EvaluationInterval > 0 && _completedSteps % _options.EvaluationInterval == 0)
+            // Mixed precision: the model holds bfloat16 between here and the finally block, float32 everywhere else.
+            _mixed?.EnterCompute();
+            while (_completedSteps < TotalSteps)
             {
-                yield return new EvaluationCompleted(EvaluateInLoop(cancellationToken));
-            }
+                if (cancellationToken.IsCancellationRequested) throw Cancel(cancellationToken);
+                yield return RunStep();
 
-            if (!last && _store is not null && _options.CheckpointInterval > 0 && _completedSteps % _options.CheckpointInterval == 0)
-            {
-                yield return new CheckpointSaved(SaveCheckpoint());
+                bool last = _completedSteps == TotalSteps;
+                if (!last && _options.EvaluationInterval > 0 && _completedSteps % _options.EvaluationInterval == 0)
+                {
+                    yield return new EvaluationCompleted(EvaluateInLoop(cancellationToken));
+                }
+
+                if (!last && _store is not null && _options.CheckpointInterval > 0 && _completedSteps % _options.CheckpointInterval == 0)
+                {
+                    yield return new CheckpointSaved(SaveCheckpoint());
+                }
             }
+        }
+        finally
+        {
+            _mixed?.LeaveCompute();
         }
 
         EvaluationMetrics final = EvaluateInLoop(cancellationToken);
@@ -395,6 +417,12 @@ public sealed class DannTrainer : IDisposable
             _model.train();
             _model.Lambda = lambda;
             DomainBatch batch = _assembler.Assemble(_sampler.IndicesAt(step), includeTargetLabels: _options.Mode == TrainingMode.TargetOnly);
+            if (_mixed is not null)
+            {
+                batch = _mixed.ToCompute(batch);
+                _mixed.ZeroComputeGradients();
+            }
+
             _optimizer.zero_grad();
             AdaptationLosses losses = Algorithm.ComputeLosses(_model, batch, lambda);
             labelLoss = losses.LabelLoss.ToDouble();
@@ -413,7 +441,9 @@ public sealed class DannTrainer : IDisposable
             }
 
             losses.Total.backward();
+            _mixed?.CopyGradientsToMaster();
             _optimizer.step();
+            _mixed?.CopyMasterToCompute();
             _average?.Update();
             sourceAccuracy = losses.SourceAccuracy?.ToDouble();
             targetAccuracy = losses.TargetAccuracy?.ToDouble();

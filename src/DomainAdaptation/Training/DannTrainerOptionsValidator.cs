@@ -64,6 +64,16 @@ public sealed partial class DannTrainerOptionsValidator : IValidateOptions<DannT
         if (options.LogInterval < 0) Fail(nameof(options.LogInterval), "≥ 0 (0: no step logs)", options.LogInterval);
         if (options.GarbageCollectionInterval < 0) Fail(nameof(options.GarbageCollectionInterval), "≥ 0 (0: never force a collection)", options.GarbageCollectionInterval);
         if (!double.IsFinite(options.WeightAverageDecay) || options.WeightAverageDecay is < 0 or >= 1) Fail(nameof(options.WeightAverageDecay), "in [0, 1) (0: no weight average; e.g. 0.999)", options.WeightAverageDecay);
+        CheckDefined(options.Precision, nameof(options.Precision), failures);
+        if (options.Precision == TrainingPrecision.BFloat16Mixed && options.Dtype != ScalarType.Float32)
+        {
+            Fail(nameof(options.Precision), "Full when Dtype is not Float32 (BFloat16Mixed keeps float32 master weights)", options.Precision);
+        }
+
+        if (options.Precision == TrainingPrecision.BFloat16Mixed && options.WeightAverageDecay > 0)
+        {
+            Fail(nameof(options.Precision), "Full when WeightAverageDecay is set (the weight average does not support BFloat16Mixed yet)", options.Precision);
+        }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }

@@ -17,6 +17,8 @@ public interface IAdaptationAlgorithm
     /// <summary>
     /// Runs the forward pass of one step and returns its losses. Called inside the step's dispose scope, with the
     /// model in training mode and gradients enabled; the caller zeroes gradients before and back-propagates after.
+    /// Under <see cref="TrainingPrecision.BFloat16Mixed"/> the model and the batch's images are bfloat16: convert logits
+    /// to float32 before computing losses from them (as <see cref="DannAlgorithm"/> does).
     /// </summary>
     /// <param name="model">The model being trained.</param>
     /// <param name="batch">Source and target halves on the training device.</param>

@@ -30,9 +30,10 @@ internal static class OptionsJson
     ];
 
     /// <summary>Options added after the first checkpoint format, with the value that reproduces the earlier behaviour.</summary>
-    private static readonly (string Name, double Value)[] LaterOptions =
+    private static readonly (string Name, Func<JsonNode> Value)[] LaterOptions =
     [
-        (nameof(DannTrainerOptions.WeightAverageDecay), 0.0),
+        (nameof(DannTrainerOptions.WeightAverageDecay), () => JsonValue.Create(0.0)),
+        (nameof(DannTrainerOptions.Precision), () => JsonValue.Create(nameof(TrainingPrecision.Full))),
     ];
 
     internal static readonly JsonSerializerOptions Serializer = new()
@@ -51,9 +52,9 @@ internal static class OptionsJson
     public static JsonObject WithLaterDefaults(JsonObject saved)
     {
         var copy = saved.DeepClone().AsObject();
-        foreach ((string name, double value) in LaterOptions)
+        foreach ((string name, Func<JsonNode> value) in LaterOptions)
         {
-            if (!copy.ContainsKey(name)) copy[name] = value;
+            if (!copy.ContainsKey(name)) copy[name] = value();
         }
 
         return copy;

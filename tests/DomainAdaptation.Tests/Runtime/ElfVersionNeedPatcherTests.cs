@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
 using DomainAdaptation.Runtime;
+using DomainAdaptation.Tests.TestSupport;
 
 namespace DomainAdaptation.Tests.Runtime;
 

@@ -1,4 +1,5 @@
 using DomainAdaptation.Runtime;
+using DomainAdaptation.Tests.TestSupport;
 using TorchSharp;
 using static TorchSharp.torch;
 

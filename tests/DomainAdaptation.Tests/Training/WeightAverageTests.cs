@@ -165,7 +165,7 @@ public class WeightAverageTests
     [Fact]
     public void Resume_FormatVersion1Checkpoint_StillResumesAndLoads()
     {
-        // A checkpoint as the first format wrote it: version 1, no "average" section, options without WeightAverageDecay.
+        // A checkpoint as the first format wrote it: version 1, no "average" section, options without WeightAverageDecay or Precision.
         using var data = SyntheticData.Blobs(20, 20, features: 2, classes: 2, seed: 1);
         using var folder = new TempDirectory();
         var options = new DannTrainerOptions { Steps = 4, BatchSizePerDomain = 4, Dtype = ScalarType.Float64, CheckpointDirectory = folder.Path, CheckpointInterval = 2, Seed = 3 };
@@ -208,6 +208,7 @@ public class WeightAverageTests
         metadata.Remove("WeightAverageUpdates").Should().BeTrue();
         metadata["FormatVersion"] = 1;
         metadata["Options"]!.AsObject().Remove("WeightAverageDecay").Should().BeTrue();
+        metadata["Options"]!.AsObject().Remove("Precision").Should().BeTrue();
         byte[] rest = input.ReadBytes((int)(input.BaseStream.Length - input.BaseStream.Position));
 
         // rest = model section, optimizer section, int32 0 (the empty average section), "DANN-END".

@@ -1,0 +1,199 @@
+using DomainAdaptation.Data.Batching;
+using DomainAdaptation.Tests.TestSupport;
+using DomainAdaptation.Training;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
+
+namespace DomainAdaptation.Tests.Training;
+
+/// <summary>
+/// <see cref="TrainingPrecision.BFloat16Mixed"/>: bfloat16 forward and backward passes, float32 master weights updated
+/// by the optimizer and rounded back into the model after each step.
+/// </summary>
+[Collection(TorchSerial.Name)]
+public class MixedPrecisionTests
+{
+    private const int Batch = 8;
+    private const long Seed = 9;
+    private const double LearningRate = 0.2;
+    private const double Momentum = 0.9;
+    private const int Steps = 3;
+
+    private static readonly string[] Names =
+        ["feature_extractor.fc.weight", "feature_extractor.fc.bias", "label_classifier.weight", "label_classifier.bias", "domain_classifier.weight", "domain_classifier.bias"];
+
+    [Fact]
+    public void Train_BFloat16Mixed_EqualsAHandWrittenMixedPrecisionLoop()
+    {
+        using var data = SyntheticData.Blobs(40, 24, features: 3, classes: 3, seed: 4, dtype: ScalarType.Float32);
+        var model = TestModels.Mlp(3, 5, 3, seed: 17);
+        var steps = new List<StepMetrics>();
+        using (var trainer = new DannTrainer(model, data, Options(TrainingPrecision.BFloat16Mixed)))
+        {
+            trainer.Train(new SyncProgress<StepMetrics>(steps.Add));
+        }
+
+        // The reference: its own bfloat16 copy of the model for the passes, float32 masters, SGD with momentum written out.
+        var compute = TestModels.Mlp(3, 5, 3, seed: 17);
+        Dictionary<string, Tensor> masters = compute.named_parameters().ToDictionary(p => p.name, p => p.parameter.detach().clone());
+        var momentum = new Dictionary<string, Tensor>();
+        compute.to(ScalarType.BFloat16);
+        compute.train();
+        var sampler = new DomainBatchSampler(40, 24, Batch, Seed);
+        for (int step = 0; step < Steps; step++)
+        {
+            double p = step / (double)Steps;
+            double lambda = (2.0 / (1.0 + Math.Exp(-10.0 * p))) - 1.0;
+            double lr = LearningRate / Math.Pow(1.0 + (10.0 * p), 0.75);
+            DomainBatchIndices indices = sampler.IndicesAt(step);
+            Tensor xs = data.Source.Samples.index_select(0, tensor(indices.Source));
+            Tensor ys = data.Source.Labels!.index_select(0, tensor(indices.Source));
+            Tensor xt = data.Target.Samples.index_select(0, tensor(indices.Target));
+
+            compute.zero_grad();
+            compute.Lambda = lambda;
+            var output = compute.forward(cat([xs, xt], 0).to_type(ScalarType.BFloat16));
+            Tensor classLogits = output.ClassLogits.to_type(ScalarType.Float32).narrow(0, 0, Batch);
+            Tensor domainLogits = output.DomainLogits.to_type(ScalarType.Float32).reshape(-1);
+            Tensor labelLoss = F.cross_entropy(classLogits, ys);
+            Tensor domainLoss = F.binary_cross_entropy_with_logits(domainLogits, cat([zeros(Batch), ones(Batch)], 0));
+            steps[step].LabelLoss.Should().Be(labelLoss.ToDouble(), $"label loss of step {step + 1}");
+            steps[step].DomainLoss.Should().Be(domainLoss.ToDouble(), $"domain loss of step {step + 1}");
+            (labelLoss + (domainLoss * 1.0)).backward();
+
+            using (no_grad())
+            {
+                foreach ((string name, Parameter parameter) in compute.named_parameters())
+                {
+                    parameter.grad!.dtype.Should().Be(ScalarType.BFloat16, "the backward pass runs in bfloat16");
+                    Tensor g = parameter.grad!.to_type(ScalarType.Float32);
+                    momentum[name] = momentum.TryGetValue(name, out Tensor? buffer) ? buffer.mul_(Momentum).add_(g) : g.clone();
+                    masters[name].add_(momentum[name], alpha: -lr);
+                    parameter.copy_(masters[name]); // rounds the master into the bfloat16 model
+                }
+            }
+        }
+
+        Dictionary<string, Tensor> trained = TestModels.Snapshot(model);
+        foreach (string name in Names)
+        {
+            trained[name].dtype.Should().Be(ScalarType.Float32, $"{name} is float32 again after training");
+            trained[name].equal(masters[name]).all().ToBoolean().Should().BeTrue($"{name} must equal the reference's master weights bitwise");
+        }
+
+        // The comparison would catch a trainer that ignored the option: full float32 training ends elsewhere.
+        var full = TestModels.Mlp(3, 5, 3, seed: 17);
+        using (var trainer = new DannTrainer(full, data, Options(TrainingPrecision.Full)))
+        {
+            trainer.Train();
+        }
+
+        Names.Max(name => TestModels.Snapshot(full)[name].sub(masters[name]).abs().max().ToDouble())
+            .Should().BeGreaterThan(1e-5, "bfloat16 passes must change the trajectory, or this test proves nothing");
+    }
+
+    [Fact]
+    public void Train_BFloat16Mixed_EvaluatesTheFloat32MasterWeights()
+    {
+        using var data = SyntheticData.Blobs(40, 30, features: 3, classes: 3, seed: 3, dtype: ScalarType.Float32);
+        var model = TestModels.Mlp(3, 8, 3, seed: 11, batchNorm: true);
+        using var trainer = new DannTrainer(model, data, new DannTrainerOptions { Steps = 12, BatchSizePerDomain = 8, LearningRate = 0.1, Seed = 4, EvaluationInterval = 5, Precision = TrainingPrecision.BFloat16Mixed });
+        var evaluations = new List<DomainAdaptation.Evaluation.EvaluationMetrics>();
+        TrainingResult result = trainer.Train(evaluations: new SyncProgress<DomainAdaptation.Evaluation.EvaluationMetrics>(evaluations.Add));
+
+        evaluations.Select(e => e.Step).Should().Equal(5, 10, 12);
+        model.parameters().Should().OnlyContain(p => p.dtype == ScalarType.Float32);
+        model.buffers().Where(b => b.is_floating_point()).Should().OnlyContain(b => b.dtype == ScalarType.Float32);
+        Parameter[] masters = [.. trainer.Optimizer.parameters()];
+        Parameter[] weights = [.. model.parameters()];
+        masters.Should().HaveSameCount(weights);
+        for (int i = 0; i < weights.Length; i++)
+        {
+            weights[i].equal(masters[i]).all().ToBoolean().Should().BeTrue("outside training the model holds the master weights");
+            ReferenceEquals(weights[i], masters[i]).Should().BeFalse("the optimizer updates the trainer's own float32 masters");
+        }
+
+        var again = trainer.Evaluator.Evaluate(model, data);
+        result.FinalEvaluation.SourceAccuracy.Should().Be(again.SourceAccuracy);
+        result.FinalEvaluation.Target.MeanPredictionEntropy.Should().Be(again.Target.MeanPredictionEntropy);
+        result.FinalEvaluation.DomainClassifierAccuracy.Should().Be(again.DomainClassifierAccuracy);
+    }
+
+    [Fact]
+    public void Resume_BFloat16MixedAfterCancellation_ContinuesBitwise()
+    {
+        using var data = SyntheticData.Blobs(40, 30, features: 3, classes: 3, seed: 3, dtype: ScalarType.Float32);
+        using var folderA = new TempDirectory();
+        using var folderB = new TempDirectory();
+        DannTrainerOptions Options(string folder) => new() { Steps = 20, BatchSizePerDomain = 8, LearningRate = 0.1, Seed = 4, CheckpointDirectory = folder, Precision = TrainingPrecision.BFloat16Mixed };
+
+        var straight = TestModels.Mlp(3, 8, 3, seed: 11, dropout: true, batchNorm: true);
+        using (var trainer = new DannTrainer(straight, data, Options(folderA.Path)))
+        {
+            trainer.Train();
+        }
+
+        using var cancel = new CancellationTokenSource();
+        var interrupted = TestModels.Mlp(3, 8, 3, seed: 11, dropout: true, batchNorm: true);
+        using (var trainer = new DannTrainer(interrupted, data, Options(folderB.Path)))
+        {
+            var act = () => trainer.Train(new SyncProgress<StepMetrics>(m => { if (m.Step == 7) cancel.Cancel(); }), cancellationToken: cancel.Token);
+            act.Should().Throw<TrainingCancelledException>().Which.Checkpoint!.Step.Should().Be(7);
+            interrupted.parameters().Should().OnlyContain(p => p.dtype == ScalarType.Float32, "the model is float32 again after a cancelled run");
+        }
+
+        var resumed = TestModels.Mlp(3, 8, 3, seed: 60, dropout: true, batchNorm: true);
+        using (var trainer = new DannTrainer(resumed, data, Options(folderB.Path)))
+        {
+            trainer.Resume(folderB.Path).Step.Should().Be(7);
+            trainer.Train();
+        }
+
+        TestModels.BitwiseEqual(TestModels.Snapshot(straight), TestModels.Snapshot(resumed), out string difference).Should().BeTrue($"'{difference}' differs");
+    }
+
+    [Fact]
+    public void Resume_CheckpointOfAnotherPrecision_ThrowsNamingTheOption()
+    {
+        using var data = SyntheticData.Blobs(20, 20, features: 2, classes: 2, seed: 1, dtype: ScalarType.Float32);
+        using var folder = new TempDirectory();
+        using (var trainer = new DannTrainer(TestModels.Mlp(2, 4, 2, seed: 1), data, new DannTrainerOptions { Steps = 4, BatchSizePerDomain = 4, CheckpointDirectory = folder.Path, CheckpointInterval = 2 }))
+        {
+            trainer.Train();
+        }
+
+        using var mixed = new DannTrainer(TestModels.Mlp(2, 4, 2, seed: 1), data, new DannTrainerOptions { Steps = 4, BatchSizePerDomain = 4, Precision = TrainingPrecision.BFloat16Mixed });
+        var act = () => mixed.Resume(Path.Combine(folder.Path, "checkpoint-0000000002.dann"));
+        act.Should().Throw<CheckpointException>().WithMessage("*Precision: checkpoint \"Full\", now \"BFloat16Mixed\"*");
+    }
+
+    [Theory]
+    [InlineData(ScalarType.Float64, 0.0, "*Precision*Dtype is not Float32*")]
+    [InlineData(ScalarType.Float32, 0.99, "*Precision*WeightAverageDecay*")]
+    public void Validator_BFloat16MixedWithAnUnsupportedOption_FailsNamingBoth(ScalarType dtype, double decay, string message)
+    {
+        var result = new DannTrainerOptionsValidator().Validate(null, new DannTrainerOptions { Precision = TrainingPrecision.BFloat16Mixed, Dtype = dtype, WeightAverageDecay = decay });
+        result.Failed.Should().BeTrue();
+        result.FailureMessage.Should().Match(message);
+    }
+
+    [Fact]
+    public void Validator_UndefinedPrecision_Fails()
+    {
+        var result = new DannTrainerOptionsValidator().Validate(null, new DannTrainerOptions { Precision = (TrainingPrecision)7 });
+        result.Failed.Should().BeTrue();
+        result.FailureMessage.Should().Contain("Precision");
+    }
+
+    private static DannTrainerOptions Options(TrainingPrecision precision) => new()
+    {
+        Steps = Steps,
+        BatchSizePerDomain = Batch,
+        LearningRate = LearningRate,
+        Momentum = Momentum,
+        Seed = Seed,
+        Precision = precision,
+    };
+}

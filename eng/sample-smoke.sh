@@ -6,6 +6,8 @@
 #   3. DANN's target accuracy beats source-only's;
 #   4. `reverse-validate` scores the DANN run without target labels (a reverse run of the same length) and writes its
 #      result.
+#   5. DANN with `--precision bfloat16` (mixed precision) trains, records the precision, and `evaluate` reproduces its
+#      reported accuracy exactly from the float32 checkpoint.
 # Usage: eng/sample-smoke.sh [steps]   (DOMAINADAPTATION_DATA defaults to ../shared/data)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -47,3 +49,13 @@ dann_run=$(ls -d "$out/dann"/*/ | head -1)
 [ -s "$dann_run/reverse-validation/result.json" ] || fail "reverse-validate: no reverse-validation/result.json in $dann_run"
 grep -q "^| $(basename "$dann_run") | dann | paper |" "$out/reverse.log" || fail "reverse-validate: no result row for $(basename "$dann_run")"
 echo "sample-smoke: reverse-validate wrote $(basename "$dann_run")/reverse-validation/result.json ($(( $(date +%s) - t0 )) s in all)"
+
+bf_out="$out/dann-bfloat16"
+"${sample[@]}" train --quick --method dann --seed 1 --precision bfloat16 --out "$bf_out" "${extra[@]}" | tee "$out/bfloat16.log" | grep -v '^[a-z-]* [█·]' || true
+bf_run=$(ls -d "$bf_out"/*/ | head -1)
+grep -q '"Precision": "BFloat16Mixed"' "$bf_run/run.json" || fail "bfloat16: run.json does not record Precision BFloat16Mixed"
+grep -q "bfloat16 mixed precision" "$bf_run/report.md" || fail "bfloat16: report.md does not say bfloat16 mixed precision"
+bf_reported=$(grep -E "^\| dann \|" "$bf_run/report.md" | awk -F'|' '{gsub(/ /,"",$3); print $3}')
+bf_evaluated=$("${sample[@]}" evaluate --run "$bf_run" | grep -oE 'accuracy [0-9.]+' | head -1 | awk '{print $2}')
+[ -n "$bf_reported" ] && [ "$bf_reported" = "$bf_evaluated" ] || fail "bfloat16: report.md says '$bf_reported' but evaluate gives '$bf_evaluated'"
+echo "sample-smoke: dann --precision bfloat16: target accuracy $bf_reported (report) = $bf_evaluated (evaluate) ($(( $(date +%s) - t0 )) s in all)"

@@ -110,7 +110,6 @@ ExperimentSettings Settings(ParseResult p, Method m, bool isQuick)
     double decay = p.GetValue(averageDecay);
     if (!double.IsFinite(decay) || decay is < 0 or >= 1) throw new ArgumentException(FormattableString.Invariant($"--average-decay must be in [0, 1) (0: no weight average), but got {decay}."));
     TrainingPrecision arithmetic = p.GetValue(precision) == "bfloat16" ? TrainingPrecision.BFloat16Mixed : ExperimentSettings.DefaultPrecision;
-    if (arithmetic == TrainingPrecision.BFloat16Mixed && decay > 0) throw new ArgumentException("--precision bfloat16 cannot be combined with --average-decay yet (the weight average does not support mixed precision).");
     if (arithmetic == TrainingPrecision.BFloat16Mixed && !CpuFeatures.HasNativeBFloat16)
     {
         console.WriteLine("Note: this CPU reports no native bfloat16 (AVX512-BF16 or AMX), so --precision bfloat16 will be emulated, which is expected to be slower than float32.");

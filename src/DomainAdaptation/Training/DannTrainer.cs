@@ -444,7 +444,7 @@ public sealed class DannTrainer : IDisposable
             _mixed?.CopyGradientsToMaster();
             _optimizer.step();
             _mixed?.CopyMasterToCompute();
-            _average?.Update();
+            _average?.Update(_mixed?.MastersByName);
             sourceAccuracy = losses.SourceAccuracy?.ToDouble();
             targetAccuracy = losses.TargetAccuracy?.ToDouble();
             domainAccuracy = losses.DomainAccuracy?.ToDouble();

@@ -70,11 +70,6 @@ public sealed partial class DannTrainerOptionsValidator : IValidateOptions<DannT
             Fail(nameof(options.Precision), "Full when Dtype is not Float32 (BFloat16Mixed keeps float32 master weights)", options.Precision);
         }
 
-        if (options.Precision == TrainingPrecision.BFloat16Mixed && options.WeightAverageDecay > 0)
-        {
-            Fail(nameof(options.Precision), "Full when WeightAverageDecay is set (the weight average does not support BFloat16Mixed yet)", options.Precision);
-        }
-
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 

@@ -24,6 +24,7 @@ internal sealed class MixedPrecision : IDisposable
     private readonly nn.Module _model;
     private readonly string[] _names;
     private readonly Parameter[] _master;
+    private readonly Dictionary<string, Tensor> _masterByName;
     private Parameter[] _compute = [];
 
     /// <summary>Creates masters equal to the model's parameters (the model must hold <paramref name="masterDtype"/>).</summary>
@@ -38,6 +39,12 @@ internal sealed class MixedPrecision : IDisposable
         {
             _master = [.. named.Select(p => new Parameter(p.Parameter.detach().clone().DetachFromDisposeScope(), p.Parameter.requires_grad))];
         }
+
+        _masterByName = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+        for (int i = 0; i < _names.Length; i++)
+        {
+            _masterByName[_names[i]] = _master[i];
+        }
     }
 
     /// <summary>The dtype of the masters and of the model outside steps.</summary>
@@ -48,6 +55,9 @@ internal sealed class MixedPrecision : IDisposable
 
     /// <summary>The master parameters, in the order of the model's <c>named_parameters()</c>; the optimizer owns their updates.</summary>
     public Parameter[] MasterParameters => _master;
+
+    /// <summary>The masters by their parameters' state-dict names (for the weight average, which averages the masters).</summary>
+    public IReadOnlyDictionary<string, Tensor> MastersByName => _masterByName;
 
     /// <summary>Whether the model currently holds the compute dtype.</summary>
     public bool InCompute { get; private set; }

@@ -69,19 +69,27 @@ public sealed class WeightAverage : IDisposable
     }
 
     /// <summary>Folds the model's current weights into the average (call after each optimizer step).</summary>
-    public void Update()
+    public void Update() => Update(null);
+
+    /// <summary>
+    /// Folds the model's current weights into the average, reading the entries named in <paramref name="sources"/> from
+    /// there instead (mixed precision: the float32 master weights instead of the model's bfloat16 parameters). Entries
+    /// of another floating-point dtype than the average's are converted first.
+    /// </summary>
+    internal void Update(IReadOnlyDictionary<string, Tensor>? sources)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         double d = DecayAt(Updates + 1);
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        foreach ((string key, Tensor current) in _model.state_dict())
+        foreach ((string key, Tensor value) in _model.state_dict())
         {
             Tensor average = Entry(key);
+            Tensor current = sources is not null && sources.TryGetValue(key, out Tensor? source) ? source : value;
             if (average.is_floating_point())
             {
                 // θ̄ ← θ̄ + (1 − d)(θ − θ̄) = d θ̄ + (1 − d) θ
-                average.lerp_(current, 1.0 - d);
+                average.lerp_(current.dtype == average.dtype ? current : current.to_type(average.dtype), 1.0 - d);
             }
             else
             {

@@ -169,14 +169,61 @@ public class MixedPrecisionTests
         act.Should().Throw<CheckpointException>().WithMessage("*Precision: checkpoint \"Full\", now \"BFloat16Mixed\"*");
     }
 
-    [Theory]
-    [InlineData(ScalarType.Float64, 0.0, "*Precision*Dtype is not Float32*")]
-    [InlineData(ScalarType.Float32, 0.99, "*Precision*WeightAverageDecay*")]
-    public void Validator_BFloat16MixedWithAnUnsupportedOption_FailsNamingBoth(ScalarType dtype, double decay, string message)
+    [Fact]
+    public void Validator_BFloat16MixedWithFloat64_FailsNamingBoth()
     {
-        var result = new DannTrainerOptionsValidator().Validate(null, new DannTrainerOptions { Precision = TrainingPrecision.BFloat16Mixed, Dtype = dtype, WeightAverageDecay = decay });
+        var result = new DannTrainerOptionsValidator().Validate(null, new DannTrainerOptions { Precision = TrainingPrecision.BFloat16Mixed, Dtype = ScalarType.Float64 });
         result.Failed.Should().BeTrue();
-        result.FailureMessage.Should().Match(message);
+        result.FailureMessage.Should().Match("*Precision*Dtype is not Float32*");
+    }
+
+    [Fact]
+    public void Train_BFloat16MixedWithWeightAverage_AveragesTheMasterWeightsWithoutChangingTraining()
+    {
+        using var data = SyntheticData.Blobs(40, 30, features: 3, classes: 3, seed: 3, dtype: ScalarType.Float32);
+        DannTrainerOptions Options(double decay) => new() { Steps = 12, BatchSizePerDomain = 8, LearningRate = 0.1, Seed = 4, WeightAverageDecay = decay, Precision = TrainingPrecision.BFloat16Mixed };
+
+        var plain = TestModels.Mlp(3, 8, 3, seed: 11);
+        using (var trainer = new DannTrainer(plain, data, Options(0)))
+        {
+            trainer.Train();
+        }
+
+        // The average by hand, from the float32 masters after each step: θ̄ₙ = dₙ θ̄ₙ₋₁ + (1 − dₙ) θₙ, dₙ = min(0.5, (1+n)/(10+n)).
+        var averaged = TestModels.Mlp(3, 8, 3, seed: 11);
+        Dictionary<string, double[]> expected = TestModels.Snapshot(averaged).ToDictionary(kv => kv.Key, kv => kv.Value.to_type(ScalarType.Float64).data<double>().ToArray());
+        var copy = TestModels.Mlp(3, 8, 3, seed: 99);
+        using (var trainer = new DannTrainer(averaged, data, Options(0.5)))
+        {
+            string[] names = [.. averaged.named_parameters().Select(p => p.name)];
+            trainer.Train(new SyncProgress<StepMetrics>(m =>
+            {
+                double d = Math.Min(0.5, (1.0 + m.Step) / (10.0 + m.Step));
+                Parameter[] masters = [.. trainer.Optimizer.parameters()];
+                for (int i = 0; i < names.Length; i++)
+                {
+                    masters[i].dtype.Should().Be(ScalarType.Float32);
+                    double[] now = masters[i].to_type(ScalarType.Float64).data<double>().ToArray();
+                    double[] average = expected[names[i]];
+                    for (int j = 0; j < average.Length; j++) average[j] = (d * average[j]) + ((1 - d) * now[j]);
+                }
+            }));
+            trainer.WeightAverage!.Updates.Should().Be(12);
+            trainer.WeightAverage.CopyTo(copy);
+        }
+
+        TestModels.BitwiseEqual(TestModels.Snapshot(plain), TestModels.Snapshot(averaged), out string difference)
+            .Should().BeTrue($"'{difference}' differs although averaging must not change mixed-precision training");
+        Dictionary<string, Tensor> result = TestModels.Snapshot(copy);
+        foreach ((string name, double[] values) in expected)
+        {
+            result[name].dtype.Should().Be(ScalarType.Float32);
+            double worst = result[name].to_type(ScalarType.Float64).sub(tensor(values, ScalarType.Float64).reshape(result[name].shape)).abs().max().ToDouble();
+            worst.Should().BeLessThan(1e-6, $"{name}: the average of the float32 masters");
+        }
+
+        result.Keys.Should().BeEquivalentTo(expected.Keys);
+        TestModels.BitwiseEqual(TestModels.Snapshot(copy), TestModels.Snapshot(averaged), out _).Should().BeFalse("the average differs from the last weights");
     }
 
     [Fact]

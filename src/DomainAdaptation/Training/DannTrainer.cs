@@ -419,11 +419,15 @@ public sealed class DannTrainer : IDisposable
             DomainBatch batch = _assembler.Assemble(_sampler.IndicesAt(step), includeTargetLabels: _options.Mode == TrainingMode.TargetOnly);
             if (_mixed is not null)
             {
+                // The masters' gradients need no zeroing: CopyGradientsToMaster overwrites every one of them.
                 batch = _mixed.ToCompute(batch);
                 _mixed.ZeroComputeGradients();
             }
+            else
+            {
+                _optimizer.zero_grad();
+            }
 
-            _optimizer.zero_grad();
             AdaptationLosses losses = Algorithm.ComputeLosses(_model, batch, lambda);
             labelLoss = losses.LabelLoss.ToDouble();
             domainLoss = losses.DomainLoss?.ToDouble();

@@ -8,6 +8,7 @@
 #   RSS_STEPS=5000 benchmarks/run-side-by-side.sh         # also RSS over 5,000 steps (about 2 minutes per run and side)
 #   MALLOC="tuned" benchmarks/run-side-by-side.sh         # only RuntimeTuning's malloc thresholds (both sides)
 #   PYTORCH_CHANNELS_LAST=true benchmarks/run-side-by-side.sh   # give PyTorch the channels-last layout too
+#   PYTORCH_POOL_FIRST=true benchmarks/run-side-by-side.sh      # and/or max-pool before ReLU, as DannPresets.Mnist does
 #   SIZE=28 benchmarks/run-side-by-side.sh                # the paper's 3x28x28 images instead of 3x32x32 (both sides)
 #
 # On a shared machine, QUIET_BELOW=10 makes every run wait (up to QUIET_TIMEOUT seconds, default 900) until the CPU
@@ -17,7 +18,7 @@
 # SIZE (32: 3x32x32 images, MNIST padded and MNIST-M as released, the sample's default input; 28: the paper's 3x28x28),
 # MALLOC ("default tuned"), OURS_CHANNELS_LAST (true: DannPresets.Mnist's default), OURS_DRIVER (trainer: the library's
 # DannTrainer runs our steps; hand: the hand-written step that mirrors dann_step.py), PYTORCH_CHANNELS_LAST (false: the
-# standard NCHW PyTorch step), OUT (benchmarks/results/side-by-side-<time>). Needs the .NET SDK; installs Debian's
+# standard NCHW PyTorch step), PYTORCH_POOL_FIRST (false: the standard conv -> ReLU -> pool order), OUT (benchmarks/results/side-by-side-<time>). Needs the .NET SDK; installs Debian's
 # python3-torch and libopenblas0-pthread with apt-get when missing (as root), or says what to install.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -34,6 +35,7 @@ MALLOC=${MALLOC:-"default tuned"}
 OURS_CHANNELS_LAST=${OURS_CHANNELS_LAST:-true}
 OURS_DRIVER=${OURS_DRIVER:-trainer}
 PYTORCH_CHANNELS_LAST=${PYTORCH_CHANNELS_LAST:-false}
+PYTORCH_POOL_FIRST=${PYTORCH_POOL_FIRST:-false}
 OUT=${OUT:-$root/benchmarks/results/side-by-side-$(date +%Y%m%d-%H%M%S)}
 PYTHON=/usr/bin/python3   # Debian's python, the one python3-torch installs into (not a pyenv python on PATH)
 
@@ -70,7 +72,7 @@ mkdir -p "$OUT"
 {
   echo "machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'), $(nproc) logical cores, $(free -g | awk '/Mem:/{print $2}') GiB; $(uname -sr); glibc $(ldd --version | head -n1 | awk '{print $NF}')"
   echo "TorchSharp side: .NET $(dotnet --version) SDK; $(grep -o '"TorchSharp/[0-9.]*"' "${harness%.dll}.deps.json" | head -n1 | tr -d '"'), $(grep -o '"libtorch-cpu-[a-z0-9-]*/[0-9.]*"' "${harness%.dll}.deps.json" | head -n1 | tr -d '"'); intra-op threads $THREADS (RuntimeTuning); channels-last layer $OURS_CHANNELS_LAST; step driven by $OURS_DRIVER"
-  echo "PyTorch side: Python $("$PYTHON" -c 'import platform; print(platform.python_version())'), python3-torch $(dpkg-query -W -f='${Version}' python3-torch 2>/dev/null || echo '?') (torch.__version__ $("$PYTHON" -c 'import torch; print(torch.__version__)')), BLAS $(readlink -f /etc/alternatives/libblas.so.3-$(uname -m)-linux-gnu 2>/dev/null || echo '?'); intra-op threads $THREADS (torch.set_num_threads), OpenBLAS threads $THREADS, OMP_NUM_THREADS $THREADS; channels-last $PYTORCH_CHANNELS_LAST"
+  echo "PyTorch side: Python $("$PYTHON" -c 'import platform; print(platform.python_version())'), python3-torch $(dpkg-query -W -f='${Version}' python3-torch 2>/dev/null || echo '?') (torch.__version__ $("$PYTHON" -c 'import torch; print(torch.__version__)')), BLAS $(readlink -f /etc/alternatives/libblas.so.3-$(uname -m)-linux-gnu 2>/dev/null || echo '?'); intra-op threads $THREADS (torch.set_num_threads), OpenBLAS threads $THREADS, OMP_NUM_THREADS $THREADS; channels-last $PYTORCH_CHANNELS_LAST; pool before ReLU $PYTORCH_POOL_FIRST"
   echo "settings: images 3x${SIZE}x${SIZE}, $REPEAT repeat(s), $WARMUP warm-up + $STEPS measured steps, inference $BATCHES batches of 1024, RSS steps $RSS_STEPS, malloc modes: $MALLOC"
   echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 } | tee "$OUT/conditions.txt"
@@ -102,6 +104,7 @@ wait_quiet() {
 
 pytorch_layout=()
 [ "$PYTORCH_CHANNELS_LAST" = true ] && pytorch_layout=(--channels-last)
+[ "$PYTORCH_POOL_FIRST" = true ] && pytorch_layout+=(--pool-first)
 ours()   { wait_quiet; dotnet "$harness" "$@" --size "$SIZE" --channels-last "$OURS_CHANNELS_LAST"; }
 theirs() { wait_quiet; "$PYTHON" "$reference" "$@" --size "$SIZE" "${pytorch_layout[@]}"; }
 for r in $(seq 1 "$REPEAT"); do

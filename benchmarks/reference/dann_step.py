@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """The PyTorch reference for DomainAdaptation's macro benchmarks (benchmarks/DomainAdaptation.Benchmarks.Macro).
 
-The identical DANN step: the paper's MNIST network at 3xSxS, S = --size (DannPresets.Mnist: conv5x5x32 -> ReLU ->
-maxpool2 -> conv5x5x48 -> ReLU -> maxpool2 -> flatten (F) ; label head fc F-100-100-10 with ReLUs ; domain head through
+The identical DANN step: the paper's MNIST network at 3xSxS, S = --size (conv5x5x32 -> ReLU -> maxpool2 -> conv5x5x48
+-> ReLU -> maxpool2 -> flatten (F), the standard PyTorch layer order; DannPresets.Mnist pools before the ReLU, which
+gives the same values and gradients bit for bit and is what --pool-first does here too; label head fc F-100-100-10 with ReLUs ; domain head through
 the gradient reversal layer fc F-100-1), 64 source + 64 target images sampled from uint8 pools in memory, converted to
 float32 and normalised ((x/255 - 0.5)/0.5), cross-entropy on the source half, binary cross-entropy with logits on all
 128 domain logits, gradients set to None, backward, SGD lr 0.01 momentum 0.9, with the paper's lambda and learning-rate
@@ -38,6 +39,9 @@ parser.add_argument("--malloc", choices=["tuned", "default"], default="tuned",
 parser.add_argument("--channels-last", action="store_true",
                     help="lay the batch out channels-last (what DannPresets.Mnist's channels_last layer does); "
                          "off by default: the reference is the standard NCHW PyTorch step")
+parser.add_argument("--pool-first", action="store_true",
+                    help="max-pool before ReLU (what DannPresets.Mnist does: the same values and gradients, ReLU on a "
+                         "quarter of the elements); off by default: the reference is the standard conv -> ReLU -> pool")
 parser.add_argument("--size", type=int, choices=[28, 32], default=32,
                     help="image height and width: 32 (MNIST padded, MNIST-M as released; the sample's default) or 28 (the paper's)")
 parser.add_argument("--pool", type=int, default=4096, help="images per domain in memory")
@@ -88,12 +92,13 @@ def mnist_spatial(size):
 
 
 class Dann(nn.Module):
-    def __init__(self, size):
+    def __init__(self, size, pool_first=False):
         super().__init__()
         features = 48 * mnist_spatial(size) ** 2
+        block = (lambda: [nn.MaxPool2d(2), nn.ReLU()]) if pool_first else (lambda: [nn.ReLU(), nn.MaxPool2d(2)])
         self.feature_extractor = nn.Sequential(
-            nn.Conv2d(3, 32, 5), nn.ReLU(), nn.MaxPool2d(2),
-            nn.Conv2d(32, 48, 5), nn.ReLU(), nn.MaxPool2d(2),
+            nn.Conv2d(3, 32, 5), *block(),
+            nn.Conv2d(32, 48, 5), *block(),
             nn.Flatten())
         self.label_classifier = nn.Sequential(
             nn.Linear(features, 100), nn.ReLU(), nn.Linear(100, 100), nn.ReLU(), nn.Linear(100, 10))
@@ -121,7 +126,7 @@ def annealing_factor(p, alpha=10.0, beta=0.75):
 class Harness:
     def __init__(self, pool, size, seed):
         torch.manual_seed(seed)
-        self.model = Dann(size)
+        self.model = Dann(size, args.pool_first)
         self.model.train()
         data = torch.Generator().manual_seed(seed + 1)
         self.pool = pool
@@ -233,6 +238,7 @@ def context(command):
         "command": command,
         "malloc": args.malloc,
         "channelsLast": args.channels_last,
+        "poolFirst": args.pool_first,
         "imageSize": args.size,
         "mallocOutcome": malloc_outcome,
         "glibc": platform.libc_ver()[1],

@@ -163,6 +163,44 @@ public class DannPresetsTests
             "domain_classifier.fc2.weight", "domain_classifier.fc2.bias");
     }
 
+    [Theory]
+    [InlineData(true, ScalarType.Float32)]
+    [InlineData(false, ScalarType.Float32)]
+    [InlineData(false, ScalarType.Float64)]
+    public void Mnist_PoolBeforeRelu_EqualsPaperOrderBitwise(bool channelsLast, ScalarType dtype)
+    {
+        // The preset pools before the ReLU; the paper's order is conv → ReLU → pool. Written out here with the preset's
+        // own weights, the paper's order must give the same features and the same gradients, bit for bit. The input
+        // has exact ties and all-negative pooling windows, the cases where the two orders could pick different maxima.
+        random.manual_seed(3);
+        using DannModel model = DannPresets.Mnist(SampleShape.Image(3, 32, 32), seed: 5, channelsLast: channelsLast).Build();
+        model.to(dtype);
+        Dictionary<string, Tensor> weights = model.state_dict();
+
+        using var scope = NewDisposeScope();
+        Tensor images = randn(6, 3, 32, 32, dtype).round().mul(0.5);
+        Tensor upstream = randn(6, 1200, dtype);
+
+        Tensor features = model.FeatureExtractor.forward(images);
+        features.backward(upstream);
+        Tensor presetConv1Grad = weights["feature_extractor.conv1.weight"].grad!.clone();
+        Tensor presetConv2Grad = weights["feature_extractor.conv2.weight"].grad!.clone();
+
+        Tensor w1 = weights["feature_extractor.conv1.weight"].detach().clone().requires_grad_(true);
+        Tensor b1 = weights["feature_extractor.conv1.bias"].detach().clone();
+        Tensor w2 = weights["feature_extractor.conv2.weight"].detach().clone().requires_grad_(true);
+        Tensor b2 = weights["feature_extractor.conv2.bias"].detach().clone();
+        Tensor input = channelsLast ? images.contiguous(MemoryFormat.ChannelsLast) : images;
+        Tensor h = nn.functional.max_pool2d(nn.functional.relu(nn.functional.conv2d(input, w1, b1)), 2);
+        Tensor reference = nn.functional.max_pool2d(nn.functional.relu(nn.functional.conv2d(h, w2, b2)), 2).flatten(1);
+        reference.backward(upstream);
+
+        features.equal(reference).Should().BeTrue("pool → ReLU and ReLU → pool give the same values");
+        presetConv1Grad.equal(w1.grad!).Should().BeTrue("and send each gradient to the same input");
+        presetConv2Grad.equal(w2.grad!).Should().BeTrue();
+        h.le(0).any().item<bool>().Should().BeTrue("the input must exercise windows the ReLU zeroes");
+    }
+
     [Fact]
     public void MnistModern_ReproductionWidths_Gives800FeaturesAndBatchNormBuffers()
     {

@@ -50,7 +50,8 @@ internal sealed record ExperimentSettings(
     int ImageSize = 28,
     bool BinarizeSource = false,
     double WeightAverageDecay = 0,
-    TrainingPrecision Precision = TrainingPrecision.Full)
+    TrainingPrecision Precision = TrainingPrecision.Full,
+    double DomainLossWeight = 1)
 {
     /// <summary>Steps of a full run, both presets (about 9 minutes each at 32×32 on 2 cores; see docs/results.md).</summary>
     public const long DefaultSteps = 12_000;
@@ -73,6 +74,12 @@ internal sealed record ExperimentSettings(
     /// accuracy is measured in docs/results.md ("bfloat16 mixed precision").
     /// </summary>
     public const TrainingPrecision DefaultPrecision = TrainingPrecision.Full;
+
+    /// <summary>
+    /// The domain-loss weight w (DannTrainerOptions.DomainLossWeight: total = label loss + w · domain loss, the domain loss
+    /// averaged over all 2B images of the batch) when --domain-weight is not given: 1 for both presets.
+    /// </summary>
+    public const double DefaultDomainLossWeight = 1;
 
     /// <summary>Steps of a --quick run.</summary>
     public const long QuickSteps = 1000;
@@ -117,6 +124,7 @@ internal sealed record ExperimentSettings(
             LogInterval = 1_000,
             WeightAverageDecay = WeightAverageDecay,
             Precision = Precision,
+            DomainLossWeight = DomainLossWeight,
         };
 
         if (Preset == Preset.Paper)

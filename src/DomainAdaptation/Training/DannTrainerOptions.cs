@@ -53,7 +53,11 @@ public sealed class DannTrainerOptions
     /// <summary>The learning-rate factor as a function of progress. Default the paper's annealing <c>1 / (1 + 10 p)^0.75</c>.</summary>
     public ILearningRateSchedule LearningRateSchedule { get; set; } = LearningRateSchedules.Annealing();
 
-    /// <summary>The weight w of the domain loss: total = label loss + w · domain loss. Default 1.</summary>
+    /// <summary>
+    /// The weight w of the domain loss: total = label loss + w · domain loss, the domain loss averaged over both halves of
+    /// the batch. Default 1 (the TensorFlow reference code's weighting); 2 is the JMLR paper's objective as written (the
+    /// sum of the source half's and the target half's mean domain loss) and fungtion/DANN's (docs/training.md).
+    /// </summary>
     public double DomainLossWeight { get; set; } = 1.0;
 
     /// <summary>How the domain classifier is scored. Default binary cross-entropy with one logit.</summary>

@@ -53,7 +53,7 @@ internal sealed record ExperimentSettings(
     TrainingPrecision Precision = TrainingPrecision.Full,
     double DomainLossWeight = 1)
 {
-    /// <summary>Steps of a full run, both presets (about 9 minutes each at 32×32 on 2 cores; see docs/results.md).</summary>
+    /// <summary>Steps of a full run, both presets (7–9 minutes each at 32×32 on 2 cores; see docs/results.md).</summary>
     public const long DefaultSteps = 12_000;
 
     /// <summary>

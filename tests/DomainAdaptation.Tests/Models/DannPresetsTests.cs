@@ -182,7 +182,7 @@ public class DannPresetsTests
         Tensor upstream = randn(6, 1200, dtype);
 
         Tensor features = model.FeatureExtractor.forward(images);
-        features.backward(upstream);
+        features.backward([upstream]);
         Tensor presetConv1Grad = weights["feature_extractor.conv1.weight"].grad!.clone();
         Tensor presetConv2Grad = weights["feature_extractor.conv2.weight"].grad!.clone();
 
@@ -190,14 +190,14 @@ public class DannPresetsTests
         Tensor b1 = weights["feature_extractor.conv1.bias"].detach().clone();
         Tensor w2 = weights["feature_extractor.conv2.weight"].detach().clone().requires_grad_(true);
         Tensor b2 = weights["feature_extractor.conv2.bias"].detach().clone();
-        Tensor input = channelsLast ? images.contiguous(MemoryFormat.ChannelsLast) : images;
+        Tensor input = channelsLast ? images.permute(0, 2, 3, 1).contiguous().permute(0, 3, 1, 2) : images;
         Tensor h = nn.functional.max_pool2d(nn.functional.relu(nn.functional.conv2d(input, w1, b1)), 2);
         Tensor reference = nn.functional.max_pool2d(nn.functional.relu(nn.functional.conv2d(h, w2, b2)), 2).flatten(1);
-        reference.backward(upstream);
+        reference.backward([upstream]);
 
-        features.equal(reference).Should().BeTrue("pool → ReLU and ReLU → pool give the same values");
-        presetConv1Grad.equal(w1.grad!).Should().BeTrue("and send each gradient to the same input");
-        presetConv2Grad.equal(w2.grad!).Should().BeTrue();
+        features.equal(reference).all().ToBoolean().Should().BeTrue("pool → ReLU and ReLU → pool give the same values");
+        presetConv1Grad.equal(w1.grad!).all().ToBoolean().Should().BeTrue("and send each gradient to the same input");
+        presetConv2Grad.equal(w2.grad!).all().ToBoolean().Should().BeTrue();
         h.le(0).any().item<bool>().Should().BeTrue("the input must exercise windows the ReLU zeroes");
     }
 

@@ -23,7 +23,8 @@ internal sealed record RunSummary(
     float[,] SourceEmbedding,
     float[,] TargetEmbedding,
     double? CalibratedTargetAccuracy = null,
-    double? LastWeightsTargetAccuracy = null);
+    double? LastWeightsTargetAccuracy = null,
+    TrainingCollapseDetected? Collapse = null);
 
 /// <summary>Trains one method on a problem and leaves a complete run folder behind.</summary>
 internal static class TrainRunner
@@ -60,6 +61,11 @@ internal static class TrainRunner
             result = trainer.Train(steps, evaluations, ct);
         }
 
+        if (result.Collapse is { } collapse)
+        {
+            console.WriteLine(CollapseNote(collapse));
+        }
+
         CheckpointInfo checkpoint = result.LastCheckpoint is { } last && last.Step == result.StepsCompleted ? last : trainer.SaveCheckpoint();
         EvaluationMetrics final = result.FinalEvaluation;
 
@@ -86,7 +92,7 @@ internal static class TrainRunner
         }
 
         var summary = new RunSummary(settings, runFolder, final.TargetAccuracy ?? double.NaN, final.SourceAccuracy ?? double.NaN, final.DomainClassifierAccuracy,
-            result.StepsCompleted, result.Elapsed, wall.Elapsed, checkpoint.Path, sourceEmbedding, targetEmbedding, calibrated, lastWeights);
+            result.StepsCompleted, result.Elapsed, wall.Elapsed, checkpoint.Path, sourceEmbedding, targetEmbedding, calibrated, lastWeights, result.Collapse);
         RunPlots.Write(runFolder, summary);
         AtomicFile.WriteAllText(Path.Combine(runFolder, ReportFile), Report(summary, problem.Name, final));
         return summary;
@@ -101,6 +107,12 @@ internal static class TrainRunner
         b.AppendLine(s.Settings.WeightAverageDecay > 0
             ? string.Create(CultureInfo.InvariantCulture, $"The checkpoint is the last step's, evaluated with its exponential moving average of the weights (decay {s.Settings.WeightAverageDecay}); \"target, last weights\" is the last step's own weights. No target label chose either; target labels are used only for this table.")
             : "The checkpoint is the last step's: no target label chose it; target labels are used only for this table.");
+        if (s.Collapse is { } collapse)
+        {
+            b.AppendLine();
+            b.AppendLine("**" + CollapseNote(collapse) + "**");
+        }
+
         b.AppendLine();
         b.AppendLine(TableHeader);
         b.AppendLine(Row(s));
@@ -135,6 +147,10 @@ internal static class TrainRunner
 
     public static string Row(RunSummary s) => string.Create(CultureInfo.InvariantCulture,
         $"| {s.Settings.Name} | {s.TargetAccuracy:F4} | {Optional(s.LastWeightsTargetAccuracy)} | {Optional(s.CalibratedTargetAccuracy)} | {s.SourceAccuracy:F4} | {s.Settings.PaperFigure:F4} | {s.DomainClassifierAccuracy:F3} | {s.TrainingTime.TotalSeconds:F0} s | {s.WallTime.TotalSeconds:F0} s |");
+
+    /// <summary>One sentence on a collapse the trainer detected (DannTrainerOptions.CollapseWindow).</summary>
+    public static string CollapseNote(TrainingCollapseDetected c) => string.Create(CultureInfo.InvariantCulture,
+        $"Warning: training collapsed. By step {c.Step} the mean label loss was {c.WindowMeanLabelLoss:F3}, back at chance (ln K = {c.ChanceLabelLoss:F3}), after {c.BestWindowMeanLabelLoss:F3} in the window ending at step {c.BestWindowEndStep}; such runs were not seen to recover. Try a lower --domain-weight, or another seed.");
 
     private static string Optional(double? value) => value is double v ? v.ToString("F4", CultureInfo.InvariantCulture) : "—";
 }

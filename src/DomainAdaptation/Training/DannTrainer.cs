@@ -211,8 +211,8 @@ public sealed class DannTrainer : IDisposable
 
     /// <summary>
     /// Trains until <see cref="TotalSteps"/>, streaming every event: <see cref="StepMetrics"/> after each step,
-    /// <see cref="EvaluationCompleted"/>, <see cref="CheckpointSaved"/>, and finally <see cref="TrainingCompleted"/>.
-    /// The work runs on the enumerating thread (and the thread pool between events); stop enumerating to pause.
+    /// <see cref="EvaluationCompleted"/>, <see cref="CheckpointSaved"/>, <see cref="TrainingCollapseDetected"/> (at most once),
+    /// and finally <see cref="TrainingCompleted"/>. The work runs on the enumerating thread (and the thread pool between events); stop enumerating to pause.
     /// </summary>
     /// <param name="cancellationToken">Honoured between steps.</param>
     /// <returns>The events.</returns>
@@ -353,6 +353,8 @@ public sealed class DannTrainer : IDisposable
         ObjectDisposedException.ThrowIf(_disposed, this);
         var clock = Stopwatch.StartNew();
         long firstStep = _completedSteps;
+        CollapseMonitor? monitor = _options.CollapseWindow > 0 && _data.ClassCount >= 2 ? new CollapseMonitor(_data.ClassCount, _options.CollapseWindow) : null;
+        TrainingCollapseDetected? collapse = null;
         TrainerLog.Started(_logger, Algorithm.Name, _data.Name, firstStep + 1, TotalSteps, _options.BatchSizePerDomain, _options.BatchSizePerDomain, _options.Optimizer, _options.LearningRate, _options.Precision == TrainingPrecision.Full ? _options.Dtype.ToString() : $"{_options.Precision} ({_options.Dtype} master weights)", Device.ToString(), _options.Seed);
         try
         {
@@ -361,7 +363,14 @@ public sealed class DannTrainer : IDisposable
             while (_completedSteps < TotalSteps)
             {
                 if (cancellationToken.IsCancellationRequested) throw Cancel(cancellationToken);
-                yield return RunStep();
+                StepMetrics stepMetrics = RunStep();
+                yield return stepMetrics;
+                if (monitor?.Observe(_completedSteps, stepMetrics.LabelLoss) is double windowMean)
+                {
+                    collapse = new TrainingCollapseDetected(_completedSteps, windowMean, monitor.ChanceLoss, monitor.BestWindowMean, monitor.BestWindowEndStep, LastCheckpoint);
+                    TrainerLog.Collapsed(_logger, _completedSteps - _options.CollapseWindow + 1, _completedSteps, windowMean, monitor.ChanceLoss, monitor.BestWindowMean, monitor.BestWindowEndStep, LastCheckpoint?.Path ?? "none written");
+                    yield return collapse;
+                }
 
                 bool last = _completedSteps == TotalSteps;
                 if (!last && _options.EvaluationInterval > 0 && _completedSteps % _options.EvaluationInterval == 0)
@@ -388,7 +397,7 @@ public sealed class DannTrainer : IDisposable
         }
 
         TrainerLog.Finished(_logger, _completedSteps - firstStep, clock.Elapsed.TotalSeconds);
-        yield return new TrainingCompleted(new TrainingResult(_completedSteps, _completedSteps - firstStep, final, LastCheckpoint, clock.Elapsed));
+        yield return new TrainingCompleted(new TrainingResult(_completedSteps, _completedSteps - firstStep, final, LastCheckpoint, clock.Elapsed, collapse));
     }
 
     private StepMetrics RunStep()

@@ -126,6 +126,15 @@ public sealed class DannTrainerOptions
     public int LogInterval { get; set; } = 100;
 
     /// <summary>
+    /// The steps over which the label loss is averaged to notice a collapsed run (0: do not watch). Default 500. When a
+    /// window's mean label loss is back at 0.9 · ln K or more (K classes; ln K is a uniform guess) after an earlier
+    /// window's was at most 0.5 · ln K, the trainer logs a warning, streams a <see cref="TrainingCollapseDetected"/> and
+    /// reports it in <see cref="TrainingResult.Collapse"/>; training goes on. Adversarial runs can end this way without a
+    /// NaN (docs/training.md, "When training collapses"). The watch starts afresh at a resume. It does not change results.
+    /// </summary>
+    public int CollapseWindow { get; set; } = 500;
+
+    /// <summary>
     /// Run a generation-0 garbage collection every this many steps, after the step's tensors are disposed (0: never).
     /// Default 100. Each step leaves ~30 KiB of small managed objects (tensor handles, dispose-scope lists); without
     /// this, on machines whose .NET gen-0 budget is large (it is sized from the CPU cache, ~84 MiB here), the first

@@ -62,6 +62,7 @@ public sealed partial class DannTrainerOptionsValidator : IValidateOptions<DannT
         if (options.CheckpointInterval < 0) Fail(nameof(options.CheckpointInterval), "≥ 0 (0: checkpoint only after the last step)", options.CheckpointInterval);
         if (options.CheckpointsToKeep is < 1 or > MaxCheckpointsToKeep) Fail(nameof(options.CheckpointsToKeep), $"in [1, {MaxCheckpointsToKeep}]", options.CheckpointsToKeep);
         if (options.LogInterval < 0) Fail(nameof(options.LogInterval), "≥ 0 (0: no step logs)", options.LogInterval);
+        if (options.CollapseWindow < 0) Fail(nameof(options.CollapseWindow), "≥ 0 (0: do not watch for a collapse)", options.CollapseWindow);
         if (options.GarbageCollectionInterval < 0) Fail(nameof(options.GarbageCollectionInterval), "≥ 0 (0: never force a collection)", options.GarbageCollectionInterval);
         if (!double.IsFinite(options.WeightAverageDecay) || options.WeightAverageDecay is < 0 or >= 1) Fail(nameof(options.WeightAverageDecay), "in [0, 1) (0: no weight average; e.g. 0.999)", options.WeightAverageDecay);
         CheckDefined(options.Precision, nameof(options.Precision), failures);

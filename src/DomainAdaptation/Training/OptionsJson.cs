@@ -27,6 +27,7 @@ internal static class OptionsJson
         nameof(DannTrainerOptions.CheckpointOnCancel),
         nameof(DannTrainerOptions.LogInterval),
         nameof(DannTrainerOptions.GarbageCollectionInterval),
+        nameof(DannTrainerOptions.CollapseWindow),
     ];
 
     /// <summary>Options added after the first checkpoint format, with the value that reproduces the earlier behaviour.</summary>

@@ -28,4 +28,7 @@ internal static partial class TrainerLog
 
     [LoggerMessage(EventId = 8, Level = LogLevel.Information, Message = "Training finished: {Steps} steps in {Seconds:F1} s")]
     public static partial void Finished(ILogger logger, long steps, double seconds);
+
+    [LoggerMessage(EventId = 9, Level = LogLevel.Warning, Message = "Training has most likely collapsed: the mean label loss of steps {FirstStep}..{Step} is {WindowMean:F4}, back at chance (ln K = {Chance:F4}) after {Best:F4} over the window ending at step {BestStep}; collapsed runs were not seen to recover. Lower λ (the lambda schedule) or DannTrainerOptions.DomainLossWeight, or the learning rate. Last checkpoint: {Checkpoint}")]
+    public static partial void Collapsed(ILogger logger, long firstStep, long step, double windowMean, double chance, double best, long bestStep, string checkpoint);
 }

@@ -8,9 +8,11 @@ namespace DomainAdaptation.Training;
 /// <param name="FinalEvaluation">The evaluation after the last step.</param>
 /// <param name="LastCheckpoint">The last checkpoint written, or null when checkpoints are off.</param>
 /// <param name="Elapsed">Wall-clock time of this call.</param>
+/// <param name="Collapse">The collapse of the label loss this call detected (<see cref="DannTrainerOptions.CollapseWindow"/>), or null.</param>
 public sealed record TrainingResult(
     long StepsCompleted,
     long StepsThisRun,
     EvaluationMetrics FinalEvaluation,
     CheckpointInfo? LastCheckpoint,
-    TimeSpan Elapsed);
+    TimeSpan Elapsed,
+    TrainingCollapseDetected? Collapse = null);

@@ -41,6 +41,7 @@ public class DannTrainerOptionsValidatorTests
         { "checkpoints kept", o => o.CheckpointsToKeep = 0, "DannTrainerOptions.CheckpointsToKeep must be in [1, 1000], but was 0." },
         { "log interval", o => o.LogInterval = -1, "DannTrainerOptions.LogInterval must be ≥ 0 (0: no step logs), but was -1." },
         { "garbage collection interval", o => o.GarbageCollectionInterval = -5, "DannTrainerOptions.GarbageCollectionInterval must be ≥ 0 (0: never force a collection), but was -5." },
+        { "collapse window", o => o.CollapseWindow = -1, "DannTrainerOptions.CollapseWindow must be ≥ 0 (0: do not watch for a collapse), but was -1." },
     };
 
     [Theory]

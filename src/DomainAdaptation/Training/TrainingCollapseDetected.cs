@@ -1,0 +1,20 @@
+namespace DomainAdaptation.Training;
+
+/// <summary>
+/// The label loss went back to chance after the label classifier had learnt (see
+/// <see cref="DannTrainerOptions.CollapseWindow"/>): the adversarial game has most likely collapsed, and such runs
+/// were not seen to recover. Training goes on; the event is raised once per <see cref="DannTrainer.Train"/> call.
+/// </summary>
+/// <param name="Step">The completed steps at the end of the window that showed the collapse.</param>
+/// <param name="WindowMeanLabelLoss">That window's mean label loss.</param>
+/// <param name="ChanceLabelLoss">ln K, the label loss of a uniform guess over the K classes.</param>
+/// <param name="BestWindowMeanLabelLoss">The lowest window mean before it.</param>
+/// <param name="BestWindowEndStep">Where that window ended.</param>
+/// <param name="LastCheckpoint">The last checkpoint written before the collapse showed, or null; it may already hold collapsed weights when it falls inside the collapsed window.</param>
+public sealed record TrainingCollapseDetected(
+    long Step,
+    double WindowMeanLabelLoss,
+    double ChanceLabelLoss,
+    double BestWindowMeanLabelLoss,
+    long BestWindowEndStep,
+    CheckpointInfo? LastCheckpoint) : TrainingEvent(Step);

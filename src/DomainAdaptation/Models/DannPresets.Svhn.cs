@@ -14,6 +14,10 @@ public static partial class DannPresets
     /// <remarks>
     /// <para>Feature extractor: <c>conv1</c> 5×5×64 → ReLU → max-pool 3×3 stride 2 → <c>conv2</c> 5×5×64 → ReLU →
     /// max-pool 3×3 stride 2 → <c>conv3</c> 5×5×128 (padding 2) → ReLU → flatten.</para>
+    /// <para>The first two blocks run max-pool before ReLU, as in <see cref="Mnist"/>: the two orders commute, also for
+    /// these overlapping 3×3 windows (each window's maximum of rectified values is the rectified maximum, and each
+    /// window sends its gradient to the same input either way), so values and gradients are the paper order's, bit for
+    /// bit, and ReLU touches 4.6× fewer elements after <c>conv1</c> at 32×32 (64·13·13 instead of 64·28·28).</para>
     /// <para>Label classifier: <c>fc1</c> F→3072 → ReLU → <c>fc2</c> 3072→2048 → ReLU → <c>fc3</c> 2048→classes.</para>
     /// <para>Domain classifier: <c>fc1</c> F→1024 → ReLU → <c>fc2</c> 1024→1024 → ReLU → <c>fc3</c> 1024→1 (or →2).</para>
     /// <para>Padding: the paper gives kernel sizes, widths and pooling but not padding. This preset follows the widely
@@ -44,11 +48,11 @@ public static partial class DannPresets
             nn.Module<Tensor, Tensor> featureExtractor = ImageLayers(
                 channelsLast,
                 ("conv1", nn.Conv2d(inputShape.Channels, 64, 5)),
-                ("relu1", nn.ReLU()),
                 ("pool1", nn.MaxPool2d(3, stride: 2)),
+                ("relu1", nn.ReLU()),
                 ("conv2", nn.Conv2d(64, 64, 5)),
-                ("relu2", nn.ReLU()),
                 ("pool2", nn.MaxPool2d(3, stride: 2)),
+                ("relu2", nn.ReLU()),
                 ("conv3", nn.Conv2d(64, 128, 5, padding: 2)),
                 ("relu3", nn.ReLU()),
                 ("flatten", nn.Flatten()));

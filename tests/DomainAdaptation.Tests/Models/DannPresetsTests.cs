@@ -201,6 +201,44 @@ public class DannPresetsTests
         h.le(0).any().item<bool>().Should().BeTrue("the input must exercise windows the ReLU zeroes");
     }
 
+    [Theory]
+    [InlineData(true, ScalarType.Float32)]
+    [InlineData(false, ScalarType.Float64)]
+    public void Svhn_PoolBeforeRelu_EqualsPaperOrderBitwise(bool channelsLast, ScalarType dtype)
+    {
+        // As for Mnist, with the SVHN network's overlapping 3×3 / stride-2 windows (an input can be the maximum of
+        // several windows) and a third convolution that is rectified without pooling.
+        random.manual_seed(4);
+        using DannModel model = DannPresets.Svhn(SampleShape.Image(3, 32, 32), seed: 6, channelsLast: channelsLast).Build();
+        model.to(dtype);
+        Dictionary<string, Tensor> weights = model.state_dict();
+
+        using var scope = NewDisposeScope();
+        Tensor images = randn(3, 3, 32, 32, dtype).round().mul(0.5);
+        Tensor upstream = randn(3, 2048, dtype);
+
+        Tensor features = model.FeatureExtractor.forward(images);
+        features.backward([upstream]);
+        string[] convs = ["conv1", "conv2", "conv3"];
+        Tensor[] presetGrads = convs.Select(c => weights[$"feature_extractor.{c}.weight"].grad!.clone()).ToArray();
+
+        Tensor[] w = convs.Select(c => weights[$"feature_extractor.{c}.weight"].detach().clone().requires_grad_(true)).ToArray();
+        Tensor[] b = convs.Select(c => weights[$"feature_extractor.{c}.bias"].detach().clone()).ToArray();
+        Tensor input = channelsLast ? images.permute(0, 2, 3, 1).contiguous().permute(0, 3, 1, 2) : images;
+        Tensor h1 = nn.functional.max_pool2d(nn.functional.relu(nn.functional.conv2d(input, w[0], b[0])), 3, 2);
+        Tensor h2 = nn.functional.max_pool2d(nn.functional.relu(nn.functional.conv2d(h1, w[1], b[1])), 3, 2);
+        Tensor reference = nn.functional.relu(nn.functional.conv2d(h2, w[2], b[2], padding: [2, 2])).flatten(1);
+        reference.backward([upstream]);
+
+        features.equal(reference).all().ToBoolean().Should().BeTrue("pool → ReLU and ReLU → pool give the same values");
+        for (int i = 0; i < convs.Length; i++)
+        {
+            presetGrads[i].equal(w[i].grad!).all().ToBoolean().Should().BeTrue($"{convs[i]}'s weight gradient must be the same");
+        }
+
+        h1.le(0).any().item<bool>().Should().BeTrue("the input must exercise windows the ReLU zeroes");
+    }
+
     [Fact]
     public void MnistModern_ReproductionWidths_Gives800FeaturesAndBatchNormBuffers()
     {

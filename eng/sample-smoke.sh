@@ -2,6 +2,7 @@
 # The sample in CI: trains source-only and DANN on the real MNIST → MNIST-M files for the same short budget and
 # seed (`train --quick`), then checks that
 #   1. every artefact is written: run.json, metrics.csv, report.md, curves.png, schedules.png, embedding.png, a checkpoint;
+#      run.json and report.md record the learning-rate schedule (μ₀ and the annealing power);
 #   2. `evaluate` reloads each checkpoint and reproduces the reported target accuracy exactly (4 decimals);
 #   3. DANN's target accuracy beats source-only's;
 #   4. `reverse-validate` scores the DANN run without target labels (a reverse run of the same length) and writes its
@@ -32,6 +33,9 @@ for method in source-only dann; do
     [ -s "$run/$f" ] || fail "$method: $f is missing in $run"
   done
   ls "$run/checkpoints/"*.dann >/dev/null 2>&1 || fail "$method: no checkpoint in $run/checkpoints"
+  grep -q '"AnnealingPower": 0.75' "$run/run.json" && grep -q '"LearningRate": 0.01,' "$run/run.json" \
+    || fail "$method: run.json does not record the paper preset's learning rate 0.01 and annealing power 0.75"
+  grep -q 'learning rate 0.01 / (1 + 10p)^0.75' "$run/report.md" || fail "$method: report.md does not state the learning-rate schedule"
   reported=$(grep -E "^\| $method \|" "$run/report.md" | awk -F'|' '{gsub(/ /,"",$3); print $3}')
   [ -n "$reported" ] || fail "$method: no target accuracy in $run/report.md"
   evaluated=$("${sample[@]}" evaluate --run "$run" | grep -oE 'accuracy [0-9.]+' | head -1 | awk '{print $2}')

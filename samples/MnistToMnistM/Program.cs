@@ -36,12 +36,14 @@ var binarize = new Option<bool>("--binarize-source") { Description = "Binarise M
 var averageDecay = new Option<double>("--average-decay") { Description = "Evaluate and report an exponential moving average of the weights with this decay, e.g. 0.999 (0: the last step's weights)", DefaultValueFactory = _ => ExperimentSettings.DefaultWeightAverageDecay };
 
 var domainWeight = new Option<double>("--domain-weight") { Description = "The domain-loss weight w: total = label loss + w · domain loss, the domain loss averaged over both halves of the batch (2: the JMLR paper's objective, the two domains' means summed)", DefaultValueFactory = _ => ExperimentSettings.DefaultDomainLossWeight };
+var learningRate = new Option<double?>("--learning-rate") { Description = "The initial learning rate μ₀ of the annealing μ_p = μ₀ / (1 + 10p)^β (default: the preset's, 0.01 for paper, 0.001 for modern)" };
+var annealingPower = new Option<double>("--annealing-power") { Description = "The power β of the learning-rate annealing μ_p = μ₀ / (1 + 10p)^β (the paper's: 0.75; smaller keeps the rate higher late in the run)", DefaultValueFactory = _ => ExperimentSettings.DefaultAnnealingPower };
 var precision = new Option<string>("--precision") { Description = "float32 | bfloat16 (mixed precision: bfloat16 passes, float32 master weights; 1.3–1.5× faster per step on CPUs with AVX512-BF16 or AMX, emulated elsewhere; did not keep the paper preset's accuracy, docs/results.md)", DefaultValueFactory = _ => "float32" };
 precision.AcceptOnlyFromAmong("float32", "bfloat16");
 
 var train = new Command("train", "Train one method and write a run folder (options, metrics.csv, checkpoint, report.md, plots)")
 {
-    method, preset, steps, batch, seed, threads, data, output, resume, source, target, quick, evalInterval, size, binarize, averageDecay, precision, domainWeight,
+    method, preset, steps, batch, seed, threads, data, output, resume, source, target, quick, evalInterval, size, binarize, averageDecay, precision, domainWeight, learningRate, annealingPower,
 };
 
 var runOption = new Option<string>("--run") { Description = "A run folder written by train", Required = true };
@@ -53,7 +55,7 @@ var evaluate = new Command("evaluate", "Evaluate a run's final checkpoint on the
 
 var compare = new Command("compare", "Run source-only, DANN and target-only with the same seed and budget, beside the paper's Table 1")
 {
-    preset, steps, batch, seed, threads, data, output, quick, evalInterval, size, binarize, averageDecay, precision, domainWeight,
+    preset, steps, batch, seed, threads, data, output, quick, evalInterval, size, binarize, averageDecay, precision, domainWeight, learningRate, annealingPower,
 };
 
 var runs = new Option<string[]>("--run") { Description = "Run folders written by train (repeat --run, or list several after one)", Required = true, AllowMultipleArgumentsPerToken = true };
@@ -118,9 +120,13 @@ ExperimentSettings Settings(ParseResult p, Method m, bool isQuick)
 
     double w = p.GetValue(domainWeight);
     if (!double.IsFinite(w) || w < 0) throw new ArgumentException(FormattableString.Invariant($"--domain-weight must be a finite number ≥ 0, but got {w}."));
+    double? rate = p.GetValue(learningRate);
+    if (rate is double r && (!double.IsFinite(r) || r <= 0)) throw new ArgumentException(FormattableString.Invariant($"--learning-rate must be a finite number > 0, but got {r}."));
+    double beta = p.GetValue(annealingPower);
+    if (!double.IsFinite(beta) || beta < 0) throw new ArgumentException(FormattableString.Invariant($"--annealing-power must be a finite number ≥ 0 (0: a constant learning rate), but got {beta}."));
 
     return new ExperimentSettings(m, chosen, s, p.GetValue(batch), p.GetValue(seed), p.GetValue(threads),
-        p.GetValue(source), p.GetValue(target), interval, p.GetValue(size) ?? ExperimentSettings.DefaultImageSize, p.GetValue(binarize), decay, arithmetic, w);
+        p.GetValue(source), p.GetValue(target), interval, p.GetValue(size) ?? ExperimentSettings.DefaultImageSize, p.GetValue(binarize), decay, arithmetic, w, rate ?? ExperimentSettings.DefaultLearningRate(chosen), beta);
 }
 
 void Tune(int threadCount)

@@ -174,31 +174,11 @@ public class DannPresetsTests
         // has exact ties and all-negative pooling windows, the cases where the two orders could pick different maxima.
         random.manual_seed(3);
         using DannModel model = DannPresets.Mnist(SampleShape.Image(3, 32, 32), seed: 5, channelsLast: channelsLast).Build();
-        model.to(dtype);
-        Dictionary<string, Tensor> weights = model.state_dict();
-
-        using var scope = NewDisposeScope();
-        Tensor images = randn(6, 3, 32, 32, dtype).round().mul(0.5);
-        Tensor upstream = randn(6, 1200, dtype);
-
-        Tensor features = model.FeatureExtractor.forward(images);
-        features.backward([upstream]);
-        Tensor presetConv1Grad = weights["feature_extractor.conv1.weight"].grad!.clone();
-        Tensor presetConv2Grad = weights["feature_extractor.conv2.weight"].grad!.clone();
-
-        Tensor w1 = weights["feature_extractor.conv1.weight"].detach().clone().requires_grad_(true);
-        Tensor b1 = weights["feature_extractor.conv1.bias"].detach().clone();
-        Tensor w2 = weights["feature_extractor.conv2.weight"].detach().clone().requires_grad_(true);
-        Tensor b2 = weights["feature_extractor.conv2.bias"].detach().clone();
-        Tensor input = channelsLast ? images.permute(0, 2, 3, 1).contiguous().permute(0, 3, 1, 2) : images;
-        Tensor h = nn.functional.max_pool2d(nn.functional.relu(nn.functional.conv2d(input, w1, b1)), 2);
-        Tensor reference = nn.functional.max_pool2d(nn.functional.relu(nn.functional.conv2d(h, w2, b2)), 2).flatten(1);
-        reference.backward([upstream]);
-
-        features.equal(reference).all().ToBoolean().Should().BeTrue("pool → ReLU and ReLU → pool give the same values");
-        presetConv1Grad.equal(w1.grad!).all().ToBoolean().Should().BeTrue("and send each gradient to the same input");
-        presetConv2Grad.equal(w2.grad!).all().ToBoolean().Should().BeTrue();
-        h.le(0).any().item<bool>().Should().BeTrue("the input must exercise windows the ReLU zeroes");
+        AssertEqualsPaperOrder(model, dtype, channelsLast, batch: 6, features: 1200, ["conv1", "conv2"], (input, w, b) =>
+        {
+            Tensor h = nn.functional.max_pool2d(nn.functional.relu(nn.functional.conv2d(input, w[0], b[0])), 2);
+            return (nn.functional.max_pool2d(nn.functional.relu(nn.functional.conv2d(h, w[1], b[1])), 2).flatten(1), h);
+        });
     }
 
     [Theory]
@@ -210,33 +190,47 @@ public class DannPresetsTests
         // several windows) and a third convolution that is rectified without pooling.
         random.manual_seed(4);
         using DannModel model = DannPresets.Svhn(SampleShape.Image(3, 32, 32), seed: 6, channelsLast: channelsLast).Build();
+        AssertEqualsPaperOrder(model, dtype, channelsLast, batch: 3, features: 2048, ["conv1", "conv2", "conv3"], (input, w, b) =>
+        {
+            Tensor h1 = nn.functional.max_pool2d(nn.functional.relu(nn.functional.conv2d(input, w[0], b[0])), 3, 2);
+            Tensor h2 = nn.functional.max_pool2d(nn.functional.relu(nn.functional.conv2d(h1, w[1], b[1])), 3, 2);
+            return (nn.functional.relu(nn.functional.conv2d(h2, w[2], b[2], padding: [2, 2])).flatten(1), h1);
+        });
+    }
+
+    /// <summary>
+    /// Runs the preset's feature extractor and <paramref name="paperOrder"/> (conv → ReLU → pool written out with copies
+    /// of the preset's conv weights and biases) on the same 3×32×32 images with exact ties, and checks that the
+    /// features and every conv weight gradient are equal bit for bit, and that the first block has ReLU-zeroed windows.
+    /// </summary>
+    private static void AssertEqualsPaperOrder(
+        DannModel model, ScalarType dtype, bool channelsLast, int batch, long features, string[] convs,
+        Func<Tensor, Tensor[], Tensor[], (Tensor Features, Tensor FirstBlock)> paperOrder)
+    {
         model.to(dtype);
         Dictionary<string, Tensor> weights = model.state_dict();
 
         using var scope = NewDisposeScope();
-        Tensor images = randn(3, 3, 32, 32, dtype).round().mul(0.5);
-        Tensor upstream = randn(3, 2048, dtype);
+        Tensor images = randn(batch, 3, 32, 32, dtype).round().mul(0.5);
+        Tensor upstream = randn(batch, features, dtype);
 
-        Tensor features = model.FeatureExtractor.forward(images);
-        features.backward([upstream]);
-        string[] convs = ["conv1", "conv2", "conv3"];
+        Tensor output = model.FeatureExtractor.forward(images);
+        output.backward([upstream]);
         Tensor[] presetGrads = convs.Select(c => weights[$"feature_extractor.{c}.weight"].grad!.clone()).ToArray();
 
         Tensor[] w = convs.Select(c => weights[$"feature_extractor.{c}.weight"].detach().clone().requires_grad_(true)).ToArray();
         Tensor[] b = convs.Select(c => weights[$"feature_extractor.{c}.bias"].detach().clone()).ToArray();
         Tensor input = channelsLast ? images.permute(0, 2, 3, 1).contiguous().permute(0, 3, 1, 2) : images;
-        Tensor h1 = nn.functional.max_pool2d(nn.functional.relu(nn.functional.conv2d(input, w[0], b[0])), 3, 2);
-        Tensor h2 = nn.functional.max_pool2d(nn.functional.relu(nn.functional.conv2d(h1, w[1], b[1])), 3, 2);
-        Tensor reference = nn.functional.relu(nn.functional.conv2d(h2, w[2], b[2], padding: [2, 2])).flatten(1);
+        (Tensor reference, Tensor firstBlock) = paperOrder(input, w, b);
         reference.backward([upstream]);
 
-        features.equal(reference).all().ToBoolean().Should().BeTrue("pool → ReLU and ReLU → pool give the same values");
+        output.equal(reference).all().ToBoolean().Should().BeTrue("pool → ReLU and ReLU → pool give the same values");
         for (int i = 0; i < convs.Length; i++)
         {
-            presetGrads[i].equal(w[i].grad!).all().ToBoolean().Should().BeTrue($"{convs[i]}'s weight gradient must be the same");
+            presetGrads[i].equal(w[i].grad!).all().ToBoolean().Should().BeTrue($"both orders send {convs[i]}'s gradient to the same inputs");
         }
 
-        h1.le(0).any().item<bool>().Should().BeTrue("the input must exercise windows the ReLU zeroes");
+        firstBlock.le(0).any().item<bool>().Should().BeTrue("the input must exercise windows the ReLU zeroes");
     }
 
     [Fact]

@@ -150,7 +150,7 @@ internal static class TrainRunner
 
     /// <summary>One sentence on a collapse the trainer detected (DannTrainerOptions.CollapseWindow).</summary>
     public static string CollapseNote(TrainingCollapseDetected c) => string.Create(CultureInfo.InvariantCulture,
-        $"Warning: training collapsed. By step {c.Step} the mean label loss was {c.WindowMeanLabelLoss:F3}, back at chance (ln K = {c.ChanceLabelLoss:F3}), after {c.BestWindowMeanLabelLoss:F3} in the window ending at step {c.BestWindowEndStep}; such runs were not seen to recover. Try a lower --domain-weight, or another seed.");
+        $"Warning: training collapsed. By step {c.Step} the mean label loss was {c.WindowMeanLabelLoss:F3}, back at chance (ln K = {c.ChanceLabelLoss:F3}), after {c.BestWindowMeanLabelLoss:F3} in the window ending at step {c.BestWindowEndStep}; such runs were not seen to recover. Try a lower --domain-weight or --learning-rate, or another seed.");
 
     private static string Optional(double? value) => value is double v ? v.ToString("F4", CultureInfo.InvariantCulture) : "—";
 }

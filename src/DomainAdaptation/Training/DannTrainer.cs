@@ -120,6 +120,7 @@ public sealed class DannTrainer : IDisposable
         {
             _mixed = new MixedPrecision(_model, _options.Dtype, ScalarType.BFloat16);
             _parameters = _mixed.MasterParameters;
+            if (MixedPrecision.IsEmulated(Device.type, CpuFeatures.HasNativeBFloat16)) TrainerLog.EmulatedBFloat16(_logger);
         }
 
         _optimizer = _options.Optimizer == OptimizerKind.Adam

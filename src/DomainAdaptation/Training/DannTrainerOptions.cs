@@ -82,10 +82,10 @@ public sealed class DannTrainerOptions
     /// The arithmetic of the training steps: <see cref="TrainingPrecision.Full"/> (everything in <see cref="Dtype"/>) or
     /// <see cref="TrainingPrecision.BFloat16Mixed"/> (bfloat16 forward and backward passes with float32 master weights;
     /// needs <see cref="Dtype"/> = Float32; a <see cref="WeightAverageDecay"/> then averages the float32 master
-    /// weights). Default Full. On this project's 2-core reference machine (AMX-BF16) the paper network's step is
-    /// 1.3–1.5× faster in BFloat16Mixed (docs/performance.md); CPUs without native bfloat16 emulate it, which is expected
-    /// to be slower (not measured here; <see cref="Runtime.CpuFeatures.HasNativeBFloat16"/>). The trajectory differs
-    /// from Full's, so a checkpoint resumes only with the precision it was written with.
+    /// weights). Default Full. On a 2-core Intel Xeon with AMX-BF16 the paper network's step is 1.3–1.5× faster in
+    /// BFloat16Mixed (docs/performance.md); CPUs without native bfloat16 emulate it, far slower than float32 (about 17× per
+    /// step on a 2-core AVX2-only AMD EPYC; <see cref="Runtime.CpuFeatures.HasNativeBFloat16"/>), and the trainer logs a
+    /// warning there. The trajectory differs from Full's, so a checkpoint resumes only with the precision it was written with.
     /// </summary>
     public TrainingPrecision Precision { get; set; } = TrainingPrecision.Full;
 

@@ -27,6 +27,12 @@ internal sealed class MixedPrecision : IDisposable
     private readonly Dictionary<string, Tensor> _masterByName;
     private Parameter[] _compute = [];
 
+    /// <summary>
+    /// Whether bfloat16 steps on <paramref name="device"/> run on emulated arithmetic: on a CPU without native bfloat16
+    /// (<see cref="Runtime.CpuFeatures.HasNativeBFloat16"/>), where libtorch emulates it far slower than float32.
+    /// </summary>
+    public static bool IsEmulated(DeviceType device, bool cpuHasNativeBFloat16) => device == DeviceType.CPU && !cpuHasNativeBFloat16;
+
     /// <summary>Creates masters equal to the model's parameters (the model must hold <paramref name="masterDtype"/>).</summary>
     public MixedPrecision(nn.Module model, ScalarType masterDtype, ScalarType computeDtype)
     {

@@ -31,4 +31,7 @@ internal static partial class TrainerLog
 
     [LoggerMessage(EventId = 9, Level = LogLevel.Warning, Message = "Training has most likely collapsed: the mean label loss of steps {FirstStep}..{Step} is {WindowMean:F4}, back at chance (ln K = {Chance:F4}) after {Best:F4} over the window ending at step {BestStep}; collapsed runs were not seen to recover. Lower λ (the lambda schedule) or DannTrainerOptions.DomainLossWeight, or the learning rate. Last checkpoint: {Checkpoint}")]
     public static partial void Collapsed(ILogger logger, long firstStep, long step, double windowMean, double chance, double best, long bestStep, string checkpoint);
+
+    [LoggerMessage(EventId = 10, Level = LogLevel.Warning, Message = "TrainingPrecision.BFloat16Mixed on a CPU without native bfloat16 arithmetic (no avx512_bf16 or amx_bf16 flag in /proc/cpuinfo): libtorch emulates bfloat16 here, which is much slower than float32 (the paper's MNIST network: about 17× slower per step on a 2-core AVX2-only CPU, docs/performance.md). Use TrainingPrecision.Full on this machine.")]
+    public static partial void EmulatedBFloat16(ILogger logger);
 }

@@ -234,6 +234,27 @@ public class MixedPrecisionTests
         result.FailureMessage.Should().Contain("Precision");
     }
 
+    [Theory]
+    [InlineData(DeviceType.CPU, false, true)]
+    [InlineData(DeviceType.CPU, true, false)]
+    [InlineData(DeviceType.CUDA, false, false)]
+    public void IsEmulated_DeviceAndCpuFeatures_TrueOnlyOnACpuWithoutNativeBFloat16(DeviceType device, bool native, bool expected) =>
+        MixedPrecision.IsEmulated(device, native).Should().Be(expected);
+
+    [Theory]
+    [InlineData(TrainingPrecision.BFloat16Mixed)]
+    [InlineData(TrainingPrecision.Full)]
+    public void Constructor_OnThisCpu_WarnsOfEmulatedBFloat16ExactlyWhenItIsEmulated(TrainingPrecision precision)
+    {
+        using var data = SyntheticData.Blobs(40, 24, features: 3, classes: 3, seed: 4, dtype: ScalarType.Float32);
+        using var logs = new ListLoggerProvider();
+        new DannTrainer(TestModels.Mlp(3, 5, 3, seed: 17), data, Options(precision), logs.CreateLogger("trainer")).Dispose();
+
+        bool expected = precision == TrainingPrecision.BFloat16Mixed && !DomainAdaptation.Runtime.CpuFeatures.HasNativeBFloat16;
+        logs.Messages.Any(m => m.Contains("emulates bfloat16", StringComparison.Ordinal)).Should().Be(expected,
+            $"precision {precision}, native bfloat16 on this CPU: {DomainAdaptation.Runtime.CpuFeatures.HasNativeBFloat16}");
+    }
+
     private static DannTrainerOptions Options(TrainingPrecision precision) => new()
     {
         Steps = Steps,

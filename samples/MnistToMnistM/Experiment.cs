@@ -1,3 +1,4 @@
+using System.Globalization;
 using DomainAdaptation.Data;
 using DomainAdaptation.Data.Datasets;
 using DomainAdaptation.Models;
@@ -124,6 +125,15 @@ internal sealed record ExperimentSettings(
 
     /// <summary>The image geometry of the MNIST → MNIST-M problem for this preset.</summary>
     public DigitsGeometry Geometry => ImageSize == 32 ? DigitsGeometry.Rgb32 : DigitsGeometry.Rgb28;
+
+    /// <summary>
+    /// How the MNIST → MNIST-M images reach the network, for reports (for example "3×32×32 input: MNIST made RGB and
+    /// padded 28 → 32, MNIST-M as released"); null for a --source/--target pair, whose report names its data sets.
+    /// </summary>
+    public string? InputDescription => SourcePath is not null || TargetPath is not null
+        ? null
+        : string.Create(CultureInfo.InvariantCulture, $"3×{ImageSize}×{ImageSize} input: MNIST {(BinarizeSource ? "binarised (x > 0 → 255), " : "")}made RGB") +
+          (Geometry == DigitsGeometry.Rgb32 ? " and padded 28 → 32, MNIST-M as released" : ", MNIST-M resized 32 → 28");
 
     /// <summary>Builds the untrained model for a sample shape and class count.</summary>
     public DannModel BuildModel(SampleShape shape, int classes) => (Preset switch

@@ -115,7 +115,7 @@ ExperimentSettings Settings(ParseResult p, Method m, bool isQuick)
     TrainingPrecision arithmetic = p.GetValue(precision) == "bfloat16" ? TrainingPrecision.BFloat16Mixed : ExperimentSettings.DefaultPrecision;
     if (arithmetic == TrainingPrecision.BFloat16Mixed && !CpuFeatures.HasNativeBFloat16)
     {
-        console.WriteLine("Note: this CPU reports no native bfloat16 (AVX512-BF16 or AMX), so --precision bfloat16 will be emulated, which is expected to be slower than float32.");
+        console.WriteLine("Note: this CPU reports no native bfloat16 (AVX512-BF16 or AMX), so --precision bfloat16 will be emulated: about 17× slower per step than float32 on a 2-core AVX2-only CPU (docs/performance.md).");
     }
 
     double w = p.GetValue(domainWeight);
@@ -347,6 +347,7 @@ static string CompareReport(IReadOnlyList<RunSummary> summaries, string data, Ti
     b.AppendLine(CultureInfo.InvariantCulture, $"# compare — {data}");
     b.AppendLine();
     b.AppendLine(CultureInfo.InvariantCulture, $"Preset `{first.Settings.Preset}`, {first.Steps} steps of {first.Settings.BatchSize} + {first.Settings.BatchSize} images each, seed {first.Settings.Seed}; total wall time {wall.TotalSeconds:F0} s.");
+    if (first.Settings.InputDescription is { } input) b.AppendLine(input + ".");
     b.AppendLine("Each checkpoint is its run's last step; target labels are used only for this table (and by target-only training, the upper bound).");
     b.AppendLine();
     b.AppendLine(TrainRunner.TableHeader);

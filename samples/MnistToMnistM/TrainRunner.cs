@@ -104,6 +104,7 @@ internal static class TrainRunner
         b.AppendLine(CultureInfo.InvariantCulture, $"# {s.Settings.Name} — {data}");
         b.AppendLine();
         b.AppendLine(CultureInfo.InvariantCulture, $"Preset `{s.Settings.Preset}`, {s.Steps} steps of {s.Settings.BatchSize} + {s.Settings.BatchSize} images, seed {s.Settings.Seed}, {TorchSharp.torch.get_num_threads()} threads, learning rate {s.Settings.InitialLearningRate.ToString(CultureInfo.InvariantCulture)} / (1 + 10p)^{s.Settings.LearningRateAnnealingPower.ToString(CultureInfo.InvariantCulture)}{(s.Settings.Precision == TrainingPrecision.BFloat16Mixed ? ", bfloat16 mixed precision (float32 master weights and evaluation)" : ", float32")}{(s.Settings.Method == Method.Dann ? string.Create(CultureInfo.InvariantCulture, $", domain-loss weight {s.Settings.DomainLossWeight}") : "")}.");
+        if (s.Settings.InputDescription is { } input) b.AppendLine(input + ".");
         b.AppendLine(s.Settings.WeightAverageDecay > 0
             ? string.Create(CultureInfo.InvariantCulture, $"The checkpoint is the last step's, evaluated with its exponential moving average of the weights (decay {s.Settings.WeightAverageDecay}); \"target, last weights\" is the last step's own weights. No target label chose either; target labels are used only for this table.")
             : "The checkpoint is the last step's: no target label chose it; target labels are used only for this table.");

@@ -113,11 +113,6 @@ ExperimentSettings Settings(ParseResult p, Method m, bool isQuick)
     double decay = p.GetValue(averageDecay);
     if (!double.IsFinite(decay) || decay is < 0 or >= 1) throw new ArgumentException(FormattableString.Invariant($"--average-decay must be in [0, 1) (0: no weight average), but got {decay}."));
     TrainingPrecision arithmetic = p.GetValue(precision) == "bfloat16" ? TrainingPrecision.BFloat16Mixed : ExperimentSettings.DefaultPrecision;
-    if (arithmetic == TrainingPrecision.BFloat16Mixed && !CpuFeatures.HasNativeBFloat16)
-    {
-        console.WriteLine("Note: this CPU reports no native bfloat16 (AVX512-BF16 or AMX), so --precision bfloat16 will be emulated: about 17× slower per step than float32 on a 2-core AVX2-only CPU (docs/performance.md).");
-    }
-
     double w = p.GetValue(domainWeight);
     if (!double.IsFinite(w) || w < 0) throw new ArgumentException(FormattableString.Invariant($"--domain-weight must be a finite number ≥ 0, but got {w}."));
     double? rate = p.GetValue(learningRate);

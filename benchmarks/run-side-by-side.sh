@@ -8,7 +8,7 @@
 #   RSS_STEPS=5000 benchmarks/run-side-by-side.sh         # also RSS over 5,000 steps (about 2 minutes per run and side)
 #   MALLOC="tuned" benchmarks/run-side-by-side.sh         # only RuntimeTuning's malloc thresholds (both sides)
 #   PYTORCH_CHANNELS_LAST=true benchmarks/run-side-by-side.sh   # give PyTorch the channels-last layout too
-#   PYTORCH_POOL_FIRST=true benchmarks/run-side-by-side.sh      # and/or max-pool before ReLU, as DannPresets.Mnist does
+#   PYTORCH_POOL_FIRST=true benchmarks/run-side-by-side.sh      # and/or max-pool before ReLU, as ModelPresets.Mnist does
 #   SIZE=28 benchmarks/run-side-by-side.sh                # the paper's 3x28x28 images instead of 3x32x32 (both sides)
 #
 # On a shared machine, QUIET_BELOW=10 makes every run wait (up to QUIET_TIMEOUT seconds, default 900) until the CPU
@@ -16,8 +16,8 @@
 #
 # Environment: THREADS (default: nproc), REPEAT (3), STEPS (300), WARMUP (50), BATCHES (30), RSS_STEPS (0 = skip),
 # SIZE (32: 3x32x32 images, MNIST padded and MNIST-M as released, the sample's default input; 28: the paper's 3x28x28),
-# MALLOC ("default tuned"), OURS_CHANNELS_LAST (true: DannPresets.Mnist's default), OURS_DRIVER (trainer: the library's
-# DannTrainer runs our steps; hand: the hand-written step that mirrors dann_step.py), PYTORCH_CHANNELS_LAST (false: the
+# MALLOC ("default tuned"), OURS_CHANNELS_LAST (true: ModelPresets.Mnist's default), OURS_DRIVER (trainer: the library's
+# AdaptationTrainer runs our steps; hand: the hand-written step that mirrors dann_step.py), PYTORCH_CHANNELS_LAST (false: the
 # standard NCHW PyTorch step), PYTORCH_POOL_FIRST (false: the standard conv -> ReLU -> pool order), OUT (benchmarks/results/side-by-side-<time>). Needs the .NET SDK; installs Debian's
 # python3-torch and libopenblas0-pthread with apt-get when missing (as root), or says what to install.
 set -euo pipefail

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using DomainAdaptation.Training;
+using DomainAdaptation.Training.Precision;
 using TorchSharp;
 
 namespace DomainAdaptation.Benchmarks.Macro;
@@ -32,7 +33,7 @@ internal static class Commands
         if (driver == "hand" && precision != TrainingPrecision.Full) throw new HarnessUsageException("--precision bfloat16 needs --driver trainer (the hand-written step is float32)");
 
         RunContext context = RunContext.Start("step", malloc, threads, channelsLast, size);
-        Console.WriteLine(context.Describe() + $"; driver: {(driver == "trainer" ? "DannTrainer" : "the hand-written step")}; precision {precisionName} (native bfloat16: {DomainAdaptation.Runtime.CpuFeatures.HasNativeBFloat16})");
+        Console.WriteLine(context.Describe() + $"; driver: {(driver == "trainer" ? "AdaptationTrainer" : "the hand-written step")}; precision {precisionName} (native bfloat16: {DomainAdaptation.Runtime.CpuFeatures.HasNativeBFloat16})");
         int total = warmup + steps;
         double[] samples;
         float loss = 0;
@@ -126,7 +127,7 @@ internal static class Commands
         if (driver is not ("trainer" or "hand")) throw new HarnessUsageException($"--driver expects 'trainer' or 'hand', but got '{driver}'");
 
         RunContext context = RunContext.Start("rss", malloc, threads, channelsLast, size);
-        Console.WriteLine(context.Describe() + $"; driver: {(driver == "trainer" ? "DannTrainer (GarbageCollectionInterval = --gen0-every)" : "the hand-written step")}");
+        Console.WriteLine(context.Describe() + $"; driver: {(driver == "trainer" ? "AdaptationTrainer (GarbageCollectionInterval = --gen0-every)" : "the hand-written step")}");
         var samples = new List<RssSample> { new(0, ProcessMemory.ResidentMiB()) };
         double[] times;
         CpuSteal steal = CpuSteal.Now();

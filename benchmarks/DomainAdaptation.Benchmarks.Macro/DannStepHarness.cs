@@ -9,7 +9,7 @@ namespace DomainAdaptation.Benchmarks.Macro;
 
 /// <summary>
 /// One DANN training step of the paper's MNIST network, written out by hand so that it mirrors
-/// benchmarks/reference/dann_step.py line by line (until DannTrainer exists and the harness can drive it instead):
+/// benchmarks/reference/dann_step.py line by line (until AdaptationTrainer exists and the harness can drive it instead):
 /// sample 64 source + 64 target images (3×S×S, S the constructor's image size) from uint8 pools in memory,
 /// convert to float32 and normalise, run the model on the 128 images, cross-entropy on the source half's class logits,
 /// binary cross-entropy with logits on all 128 domain logits through the gradient reversal layer, backward, SGD
@@ -42,11 +42,13 @@ internal sealed class DannStepHarness : IDisposable
     public DannStepHarness(bool channelsLast = true, int imageSize = 32, int poolSize = 4096, long seed = 1)
     {
         PoolSize = poolSize;
-        Model = DannPresets.Mnist(SampleShape.Image(3, imageSize, imageSize), seed: seed, channelsLast: channelsLast)
+        AdaptationModelBuilder builder = ModelPresets.Mnist(SampleShape.Image(3, imageSize, imageSize), seed: seed, channelsLast: channelsLast)
             .WithDevice(_device)
-            .WithDtype(ScalarType.Float32)
-            .Build();
+            .WithDtype(ScalarType.Float32);
+        Model = builder.Build();
+        DomainClassifier = builder.DomainClassifier!;
         Model.train();
+        DomainClassifier.train();
 
         using var data = new Generator((ulong)seed + 1);
         _sourceImages = randint(0, 256, [poolSize, 3, imageSize, imageSize], dtype: ScalarType.Byte, device: _device, generator: data);
@@ -54,10 +56,13 @@ internal sealed class DannStepHarness : IDisposable
         _targetImages = randint(0, 256, [poolSize, 3, imageSize, imageSize], dtype: ScalarType.Byte, device: _device, generator: data);
         _domainLabels = cat([zeros(SourceBatch, 1, device: _device), ones(TargetBatch, 1, device: _device)]);
         _sampling = new Generator((ulong)seed + 2);
-        _optimizer = optim.SGD(Model.parameters(), BaseLearningRate, momentum: Momentum);
+        _optimizer = optim.SGD(Model.parameters().Concat(DomainClassifier.parameters()), BaseLearningRate, momentum: Momentum);
     }
 
-    public DannModel Model { get; }
+    public AdaptationModel Model { get; }
+
+    /// <summary>The paper's domain classifier, behind a gradient reversal layer.</summary>
+    public nn.Module<Tensor, Tensor> DomainClassifier { get; }
 
     public int PoolSize { get; }
 
@@ -66,7 +71,7 @@ internal sealed class DannStepHarness : IDisposable
     {
         using var scope = NewDisposeScope();
         double p = Progress.Of(step, totalSteps);
-        Model.Lambda = _lambda.ValueAt(p);
+        double lambda = _lambda.ValueAt(p);
         double lr = BaseLearningRate * _learningRate.FactorAt(p);
         foreach (var group in _optimizer.ParamGroups) group.LearningRate = lr;
 
@@ -76,12 +81,13 @@ internal sealed class DannStepHarness : IDisposable
             .to(ScalarType.Float32).div_(255.0).sub_(Mean).div_(Std);
         Tensor y = _sourceLabels.index_select(0, sourceIndex);
 
-        DannOutput output = Model.forward(x);
-        Tensor classLoss = cross_entropy(output.ClassLogits.narrow(0, 0, SourceBatch), y);
-        Tensor domainLoss = binary_cross_entropy_with_logits(output.DomainLogits, _domainLabels);
+        Tensor features = Model.Features(x);
+        Tensor classLoss = cross_entropy(Model.ClassifyFeatures(features).narrow(0, 0, SourceBatch), y);
+        Tensor domainLoss = binary_cross_entropy_with_logits(DomainClassifier.call(features.ReverseGradient(lambda)), _domainLabels);
         Tensor loss = classLoss + domainLoss;
 
         Model.zero_grad(set_to_none: true);
+        DomainClassifier.zero_grad(set_to_none: true);
         loss.backward();
         _optimizer.step();
         return loss.item<float>();
@@ -94,7 +100,7 @@ internal sealed class DannStepHarness : IDisposable
         using var noGrad = no_grad();
         Tensor index = randint(0, PoolSize, [batch], dtype: ScalarType.Int64, device: _device, generator: sampling);
         Tensor x = _targetImages.index_select(0, index).to(ScalarType.Float32).div_(255.0).sub_(Mean).div_(Std);
-        Tensor predicted = Model.Classify(x).argmax(1);
+        Tensor predicted = Model.forward(x).argmax(1);
         return predicted[0].item<long>();
     }
 
@@ -102,6 +108,7 @@ internal sealed class DannStepHarness : IDisposable
     {
         _optimizer.Dispose();
         Model.Dispose();
+        DomainClassifier.Dispose();
         _sourceImages.Dispose();
         _sourceLabels.Dispose();
         _targetImages.Dispose();

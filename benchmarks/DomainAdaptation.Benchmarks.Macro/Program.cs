@@ -7,8 +7,8 @@ const string Usage = """
 
       step     median/p90 ms per training step (64 + 64 images)
                --threads N (cores) --steps 300 --warmup 50 --driver trainer|hand --json FILE
-               --precision float32|bfloat16 (trainer only: DannTrainerOptions.Precision Full or BFloat16Mixed)
-               (trainer: DannTrainer runs the steps; hand: the hand-written step mirroring dann_step.py)
+               --precision float32|bfloat16 (trainer only: AdaptationTrainerOptions.Precision Full or BFloat16Mixed)
+               (trainer: AdaptationTrainer runs the steps; hand: the hand-written step mirroring dann_step.py)
       infer    inference images/s
                --threads N --batch 1024 --batches 30 --warmup 3 --json FILE
       rss      resident set over many steps, and its flatness
@@ -25,7 +25,7 @@ const string Usage = """
                --json benchmarks/results/macro-compare.json
 
     --malloc tuned applies DomainAdaptation.Runtime.RuntimeTuning (mallopt); default leaves glibc's allocator alone.
-    --channels-last false builds the preset without its channels_last layer (DannPresets.Mnist(channelsLast: false)).
+    --channels-last false builds the preset without its channels_last layer (ModelPresets.Mnist(channelsLast: false)).
     --size 32 (default): 3×32×32 images, the sample's default input (MNIST padded to 32, MNIST-M as released); 28: the paper's 3×28×28.
     Thread counts are always applied through RuntimeTuning.
     """;

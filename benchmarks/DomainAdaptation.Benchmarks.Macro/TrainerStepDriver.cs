@@ -1,13 +1,16 @@
 using System.Diagnostics;
 using DomainAdaptation.Data;
+using DomainAdaptation.Methods.Adversarial;
 using DomainAdaptation.Models;
 using DomainAdaptation.Training;
+using DomainAdaptation.Training.Optimization;
+using DomainAdaptation.Training.Precision;
 using static TorchSharp.torch;
 
 namespace DomainAdaptation.Benchmarks.Macro;
 
 /// <summary>
-/// The same DANN step as <see cref="DannStepHarness"/>, but run by the library's <see cref="DannTrainer"/> — what a user
+/// The same DANN step as <see cref="DannStepHarness"/>, but run by the library's <see cref="AdaptationTrainer"/> — what a user
 /// of the library gets: the trainer's deterministic epoch sampler, <c>BatchAssembler</c> (gather, uint8 → float32,
 /// normalise (x/255 − 0.5)/0.5), the paper's schedules, SGD (momentum 0.9), the NaN/∞ check, the metrics it reports and
 /// its gen-0 collection every 100 steps. The data are the same random uint8 pools (4,096 images 3×S×S per domain, S the
@@ -22,10 +25,10 @@ internal static class TrainerStepDriver
     /// <param name="imageSize">The images' height and width (32 or 28).</param>
     /// <param name="steps">Steps to run (the schedules span them).</param>
     /// <param name="afterStep">Called after each step with its 1-based number (e.g. to sample the RSS); not timed.</param>
-    /// <param name="garbageCollectionInterval">The trainer's <see cref="DannTrainerOptions.GarbageCollectionInterval"/> (its default: 100).</param>
+    /// <param name="garbageCollectionInterval">The trainer's <see cref="MonitoringOptions.GarbageCollectionInterval"/> (its default: 100).</param>
     /// <param name="poolSize">Images per domain.</param>
     /// <param name="seed">Seeds the data, the weights and the trainer.</param>
-    /// <param name="precision">The trainer's <see cref="DannTrainerOptions.Precision"/>.</param>
+    /// <param name="precision">The trainer's <see cref="PrecisionOptions.Mode"/>.</param>
     public static (double[] Milliseconds, float LastLoss) Run(bool channelsLast, int imageSize, int steps, Action<long>? afterStep = null, int garbageCollectionInterval = 100, int poolSize = 4096, long seed = 1, TrainingPrecision precision = TrainingPrecision.Full)
     {
         using var data = new Generator((ulong)seed + 1);
@@ -33,26 +36,27 @@ internal static class TrainerStepDriver
             "random uint8 pools",
             new SampleSet("source", randint(0, 256, [poolSize, 3, imageSize, imageSize], dtype: ScalarType.Byte, generator: data), randint(0, 10, [poolSize], dtype: ScalarType.Int64, generator: data), 10),
             new SampleSet("target", randint(0, 256, [poolSize, 3, imageSize, imageSize], dtype: ScalarType.Byte, generator: data), null, 10));
-        using DannModel model = DannPresets.Mnist(SampleShape.Image(3, imageSize, imageSize), seed: seed, channelsLast: channelsLast).Build();
-        var options = new DannTrainerOptions
+        AdaptationModelBuilder builder = ModelPresets.Mnist(SampleShape.Image(3, imageSize, imageSize), seed: seed, channelsLast: channelsLast);
+        using AdaptationModel model = builder.Build();
+        using var method = new Dann(builder.DomainClassifier);
+        var options = new AdaptationTrainerOptions
         {
             Steps = steps,
             BatchSizePerDomain = DannStepHarness.SourceBatch,
-            Optimizer = OptimizerKind.Sgd,
-            LearningRate = DannStepHarness.BaseLearningRate,
-            Momentum = DannStepHarness.Momentum,
-            Normalisation = NormalisationKind.Explicit,
-            NormalisationMean = [DannStepHarness.Mean, DannStepHarness.Mean, DannStepHarness.Mean],
-            NormalisationStd = [DannStepHarness.Std, DannStepHarness.Std, DannStepHarness.Std],
-            EvaluationInterval = 0,
-            EvaluationMaxSamples = 1, // the one evaluation after the last step is not timed; keep it short
-            LogInterval = 0,
-            GarbageCollectionInterval = garbageCollectionInterval,
+            Optimizer = { Kind = OptimizerKind.Sgd, LearningRate = DannStepHarness.BaseLearningRate, Momentum = DannStepHarness.Momentum },
+            Input =
+            {
+                Normalisation = NormalisationKind.Explicit,
+                Mean = [DannStepHarness.Mean, DannStepHarness.Mean, DannStepHarness.Mean],
+                Std = [DannStepHarness.Std, DannStepHarness.Std, DannStepHarness.Std],
+            },
+            Evaluation = { Interval = 0, MaxSamples = 1 }, // the one evaluation after the last step is not timed; keep it short
+            Monitoring = { LogInterval = 0, GarbageCollectionInterval = garbageCollectionInterval },
             Seed = seed,
             Device = "cpu",
-            Precision = precision,
+            Precision = { Mode = precision },
         };
-        using var trainer = new DannTrainer(model, problem, options);
+        using var trainer = new AdaptationTrainer(model, problem, method, options);
         var times = new double[steps];
         float loss = 0;
         long previous = Stopwatch.GetTimestamp();

@@ -6,7 +6,7 @@ using DomainAdaptation.Training;
 namespace MnistToMnistM;
 
 /// <summary>
-/// A live progress bar (step, λ, learning rate, losses, latest accuracies) redrawn in place on a terminal; on a
+/// A live progress bar (step, the method's schedules such as λ, learning rate, every loss term, latest accuracies) redrawn in place on a terminal; on a
 /// redirected output (CI logs) one line every few percent instead.
 /// </summary>
 internal sealed class ConsoleProgress(TextWriter output, string label) : IProgress<StepMetrics>, IProgress<EvaluationMetrics>
@@ -38,6 +38,8 @@ internal sealed class ConsoleProgress(TextWriter output, string label) : IProgre
 
     public void Report(EvaluationMetrics value) => _lastEvaluation = value;
 
+    private static string Short(string term) => term == "domain" ? "dom" : term;
+
     private string Line(StepMetrics m, double fraction)
     {
         const int width = 24;
@@ -48,8 +50,9 @@ internal sealed class ConsoleProgress(TextWriter output, string label) : IProgre
         string eval = _lastEvaluation is { } e
             ? string.Create(CultureInfo.InvariantCulture, $" | test src {e.SourceAccuracy:P1} tgt {e.TargetAccuracy:P1}")
             : "";
-        string domain = m.DomainLoss is { } d ? string.Create(CultureInfo.InvariantCulture, $" dom {d:F3}") : "";
+        string schedules = string.Concat(m.Schedules.Select(v => string.Create(CultureInfo.InvariantCulture, $"{(v.Name == "lambda" ? "λ" : v.Name)} {v.Value:F3} ")));
+        string others = string.Concat(m.Losses.Skip(1).Select(v => string.Create(CultureInfo.InvariantCulture, $" {Short(v.Name)} {v.Value:F3}")));
         return string.Create(CultureInfo.InvariantCulture,
-            $"{label} {bar} {m.Step}/{m.TotalSteps} λ {m.Lambda:F3} lr {m.LearningRate:G3} | loss {m.LabelLoss:F3}{domain}{eval} | {elapsed:F0}s, eta {eta:F0}s");
+            $"{label} {bar} {m.Step}/{m.TotalSteps} {schedules}lr {m.LearningRate:G3} | loss {m.LabelLoss:F3}{others}{eval} | {elapsed:F0}s, eta {eta:F0}s");
     }
 }

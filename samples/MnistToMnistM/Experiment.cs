@@ -3,22 +3,12 @@ using DomainAdaptation.Data;
 using DomainAdaptation.Data.Datasets;
 using DomainAdaptation.Models;
 using DomainAdaptation.Schedules;
+using DomainAdaptation.Methods;
 using DomainAdaptation.Training;
+using DomainAdaptation.Training.Optimization;
+using DomainAdaptation.Training.Precision;
 
 namespace MnistToMnistM;
-
-/// <summary>Which bound or method a run trains.</summary>
-internal enum Method
-{
-    /// <summary>Source labels only: the lower bound.</summary>
-    SourceOnly,
-
-    /// <summary>Domain-adversarial training.</summary>
-    Dann,
-
-    /// <summary>Target labels (for reports only): the upper bound.</summary>
-    TargetOnly,
-}
 
 /// <summary>The network and optimisation recipe.</summary>
 internal enum Preset
@@ -30,7 +20,7 @@ internal enum Preset
     Paper,
 
     /// <summary>
-    /// The paper's widths with batch norm and dropout in the PyTorch reproductions' layout (<c>DannPresets.MnistModern</c>),
+    /// The paper's widths with batch norm and dropout in the PyTorch reproductions' layout (<c>ModelPresets.MnistModern</c>),
     /// each domain through its own forward pass (<c>BatchNormMode.Separate</c>), mean/std input standardisation, Adam
     /// 10⁻³ with the paper's annealing and λ schedule; 32×32 input by default (chosen by reverse validation too).
     /// </summary>
@@ -39,7 +29,7 @@ internal enum Preset
 
 /// <summary>Everything that defines a run (recorded in run.json; enough to rebuild the model for evaluation).</summary>
 internal sealed record ExperimentSettings(
-    Method Method,
+    string Method,
     Preset Preset,
     long Steps,
     int BatchSize,
@@ -79,7 +69,7 @@ internal sealed record ExperimentSettings(
     public const TrainingPrecision DefaultPrecision = TrainingPrecision.Full;
 
     /// <summary>
-    /// The domain-loss weight w (DannTrainerOptions.DomainLossWeight: total = label loss + w · domain loss, the domain loss
+    /// The domain-loss weight w of DANN (the library's Dann.DomainLossWeight: total = label loss + w · domain loss, the domain loss
     /// averaged over all 2B images of the batch) when --domain-weight is not given: 1 for both presets.
     /// </summary>
     public const double DefaultDomainLossWeight = 1;
@@ -115,13 +105,22 @@ internal sealed record ExperimentSettings(
     /// <summary>Steps of a --quick run.</summary>
     public const long QuickSteps = 1000;
 
-    /// <summary>The paper's Table 1 figure for this method on MNIST → MNIST-M.</summary>
-    public double PaperFigure => Method switch
+    /// <summary>The paper's Table 1 figure for this method on MNIST → MNIST-M, or null for the methods the paper did not run.</summary>
+    public double? PaperFigure => Method switch
     {
-        Method.SourceOnly => 0.5225,
-        Method.Dann => 0.7666,
-        _ => 0.9596,
+        "source-only" => 0.5225,
+        "dann" => 0.7666,
+        "target-only" => 0.9596,
+        _ => null,
     };
+
+    /// <summary>The method specification the run trains, with --domain-weight applied to a DANN part that sets no weight of its own.</summary>
+    public string MethodSpecification => DomainLossWeight == 1
+        ? Method
+        : string.Join("+", Method.Split('+').Select(part => part == "dann" ? string.Create(CultureInfo.InvariantCulture, $"dann:weight={DomainLossWeight}") : part));
+
+    /// <summary>Whether the run's method has a DANN part (the report then states the domain-loss weight).</summary>
+    public bool HasDann => Method.Split('+').Any(p => p == "dann" || p.StartsWith("dann:", StringComparison.Ordinal));
 
     /// <summary>The image geometry of the MNIST → MNIST-M problem for this preset.</summary>
     public DigitsGeometry Geometry => ImageSize == 32 ? DigitsGeometry.Rgb32 : DigitsGeometry.Rgb28;
@@ -135,67 +134,66 @@ internal sealed record ExperimentSettings(
         : string.Create(CultureInfo.InvariantCulture, $"3×{ImageSize}×{ImageSize} input: MNIST {(BinarizeSource ? "binarised (x > 0 → 255), " : "")}made RGB") +
           (Geometry == DigitsGeometry.Rgb32 ? " and padded 28 → 32, MNIST-M as released" : ", MNIST-M resized 32 → 28");
 
-    /// <summary>Builds the untrained model for a sample shape and class count.</summary>
-    public DannModel BuildModel(SampleShape shape, int classes) => (Preset switch
+    /// <summary>The preset's builder for a sample shape and class count (its weights from <paramref name="seed"/>, by default the run's).</summary>
+    public AdaptationModelBuilder Builder(SampleShape shape, int classes, long? seed = null) => Preset switch
     {
-        Preset.Paper => DannPresets.Mnist(shape, classes, binaryDomain: true, seed: Seed),
-        _ => DannPresets.MnistModern(shape, classes, binaryDomain: true, dropout: 0.5, seed: Seed),
-    }).Build();
+        Preset.Paper => ModelPresets.Mnist(shape, classes, binaryDomain: true, seed: seed ?? Seed),
+        _ => ModelPresets.MnistModern(shape, classes, binaryDomain: true, dropout: 0.5, seed: seed ?? Seed),
+    };
+
+    /// <summary>Builds the untrained model for a sample shape and class count.</summary>
+    public AdaptationModel BuildModel(SampleShape shape, int classes) => Builder(shape, classes).Build();
+
+    /// <summary>
+    /// The run's method, built by the library's catalogue: DANN gets the preset's domain classifier (the paper's), a mean
+    /// teacher a second instance of the preset's network, MCD the preset's label classifier as its second classifier
+    /// (both from another seed).
+    /// </summary>
+    public AdaptationMethod CreateMethod(AdaptationModelBuilder builder, SampleShape shape, int classes) =>
+        MethodCatalog.Create(MethodSpecification, new MethodRequest
+        {
+            DomainClassifier = builder.DomainClassifier,
+            CreateModel = () => Builder(shape, classes, Seed + 1_000_003).Build(),
+        });
 
     /// <summary>The trainer options of this run.</summary>
-    public DannTrainerOptions TrainerOptions(string checkpointDirectory)
+    public AdaptationTrainerOptions TrainerOptions(string checkpointDirectory)
     {
-        var options = new DannTrainerOptions
+        var options = new AdaptationTrainerOptions
         {
             Steps = Steps,
             BatchSizePerDomain = BatchSize,
-            Mode = Method switch
-            {
-                Method.SourceOnly => TrainingMode.SourceOnly,
-                Method.Dann => TrainingMode.Dann,
-                _ => TrainingMode.TargetOnly,
-            },
             Seed = Seed,
             Device = "cpu",
-            EvaluationInterval = EvaluationInterval,
-            CheckpointDirectory = checkpointDirectory,
-            CheckpointInterval = 2_000,
-            CheckpointOnCancel = true,
-            LogInterval = 1_000,
+            Evaluation = { Interval = EvaluationInterval },
+            Checkpoints = { Directory = checkpointDirectory, Interval = 2_000, OnCancel = true },
+            Monitoring = { LogInterval = 1_000 },
             WeightAverageDecay = WeightAverageDecay,
-            Precision = Precision,
-            DomainLossWeight = DomainLossWeight,
+            Precision = { Mode = Precision },
         };
 
+        // Both presets anneal the learning rate as the paper does, μ_p = μ₀ / (1 + 10p)^β (its μ₀ = 0.01, β = 0.75); the
+        // methods' own schedules (DANN's λ_p = 2 / (1 + exp(−10p)) − 1) belong to the methods.
+        options.Optimizer.LearningRate = InitialLearningRate;
+        options.Optimizer.LearningRateSchedule = LearningRateSchedules.Annealing(10, LearningRateAnnealingPower);
         if (Preset == Preset.Paper)
         {
-            // The paper (§3.3, §4.1): SGD, momentum 0.9, μ_p = μ₀ / (1 + 10p)^β (its μ₀ = 0.01, β = 0.75), λ_p = 2 / (1 + exp(−10p)) − 1;
-            // inputs centred by the pixel mean over both domains, as the authors' reference code does.
-            options.Optimizer = OptimizerKind.Sgd;
-            options.LearningRate = InitialLearningRate;
-            options.Momentum = 0.9;
-            options.LearningRateSchedule = LearningRateSchedules.Annealing(10, LearningRateAnnealingPower);
-            options.LambdaSchedule = LambdaSchedules.Ganin(10);
-            options.Normalisation = NormalisationKind.MeanOverBothDomains;
+            // The paper (§3.3, §4.1): SGD, momentum 0.9; inputs centred by the pixel mean over both domains, as the
+            // authors' reference code does.
+            options.Optimizer.Kind = OptimizerKind.Sgd;
+            options.Optimizer.Momentum = 0.9;
+            options.Input.Normalisation = NormalisationKind.MeanOverBothDomains;
         }
         else
         {
-            options.Optimizer = OptimizerKind.Adam;
-            options.LearningRate = InitialLearningRate;
-            options.LearningRateSchedule = LearningRateSchedules.Annealing(10, LearningRateAnnealingPower);
-            options.LambdaSchedule = LambdaSchedules.Ganin(10);
-            options.Normalisation = NormalisationKind.MeanStdOverBothDomains;
+            options.Optimizer.Kind = OptimizerKind.Adam;
+            options.Input.Normalisation = NormalisationKind.MeanStdOverBothDomains;
             options.BatchNormMode = BatchNormMode.Separate;
         }
 
         return options;
     }
 
-    /// <summary>A short name for folders and tables.</summary>
-    public string Name => Method switch
-    {
-        Method.SourceOnly => "source-only",
-        Method.Dann => "dann",
-        _ => "target-only",
-    };
+    /// <summary>A short name for folders and tables: the method specification, file-name safe.</summary>
+    public string Name => Method.Replace(':', '_').Replace(',', '_').Replace('=', '-');
 }

@@ -6,8 +6,11 @@ using DomainAdaptation.Data;
 using DomainAdaptation.Data.Datasets;
 using DomainAdaptation.Data.Generation;
 using DomainAdaptation.Evaluation;
+using DomainAdaptation.Methods;
 using DomainAdaptation.Runtime;
 using DomainAdaptation.Training;
+using DomainAdaptation.Training.Checkpoints;
+using DomainAdaptation.Training.Precision;
 using Microsoft.Extensions.Logging;
 using MnistToMnistM;
 using static TorchSharp.torch;
@@ -15,8 +18,24 @@ using static TorchSharp.torch;
 // MNIST → MNIST-M with the DomainAdaptation library: train, evaluate, compare, reverse-validate, generate-mnistm.
 // Run with no arguments to train DANN with the paper's preset and print the result table.
 
-var method = new Option<string>("--method") { Description = "source-only | dann | target-only", DefaultValueFactory = _ => "dann" };
-method.AcceptOnlyFromAmong("source-only", "dann", "target-only");
+string methodList = string.Join(", ", MethodCatalog.All.Select(m => m.Name));
+var method = new Option<string>("--method")
+{
+    Description = $"The method: {methodList}; loss methods combine with '+' (e.g. dann+mcc), settings follow a colon (e.g. mcc:temperature=3,weight=0.5); docs/methods.md",
+    DefaultValueFactory = _ => "dann",
+};
+method.Validators.Add(r =>
+{
+    try
+    {
+        MethodCatalog.Normalize(r.GetValueOrDefault<string>() ?? "");
+    }
+    catch (ArgumentException ex)
+    {
+        r.AddError("--method: " + ex.Message);
+    }
+});
+var methods = new Option<string>("--methods") { Description = "The methods to compare, comma-separated (each as --method takes it)", DefaultValueFactory = _ => "source-only,dann,target-only" };
 var preset = new Option<string>("--preset") { Description = "paper (the paper's network, SGD and schedules) | modern (batch norm + dropout, Adam)", DefaultValueFactory = _ => "paper" };
 preset.AcceptOnlyFromAmong("paper", "modern");
 var steps = new Option<long?>("--steps") { Description = "Training steps (default: 12000; --quick: 1000)" };
@@ -53,9 +72,9 @@ var weightsOption = new Option<string>("--weights") { Description = "evaluated (
 weightsOption.AcceptOnlyFromAmong("evaluated", "trained");
 var evaluate = new Command("evaluate", "Evaluate a run's final checkpoint on the test split of a data set") { runOption, on, data, threads, calibrateBn, weightsOption };
 
-var compare = new Command("compare", "Run source-only, DANN and target-only with the same seed and budget, beside the paper's Table 1")
+var compare = new Command("compare", "Run several methods (default: source-only, DANN and target-only) with the same seed and budget, beside the paper's Table 1")
 {
-    preset, steps, batch, seed, threads, data, output, quick, evalInterval, size, binarize, averageDecay, precision, domainWeight, learningRate, annealingPower,
+    methods, preset, steps, batch, seed, threads, data, output, quick, evalInterval, size, binarize, averageDecay, precision, domainWeight, learningRate, annealingPower,
 };
 
 var runs = new Option<string[]>("--run") { Description = "Run folders written by train (repeat --run, or list several after one)", Required = true, AllowMultipleArgumentsPerToken = true };
@@ -73,7 +92,7 @@ var split = new Option<string>("--split") { Description = "train | test | both",
 split.AcceptOnlyFromAmong("train", "test", "both");
 var generate = new Command("generate-mnistm", "Generate MNIST-M from MNIST and BSDS500 with the paper's recipe") { data, bsds, genOut, genSeed, split };
 
-var root = new RootCommand("MNIST → MNIST-M domain adaptation with DomainAdaptation (DANN, Ganin & Lempitsky 2015). Without a command: train DANN with the paper's preset.")
+var root = new RootCommand($"MNIST → MNIST-M domain adaptation with DomainAdaptation ({MethodCatalog.All.Count} methods behind one loop: {methodList}). Without a command: train DANN with the paper's preset.")
 {
     train, evaluate, compare, reverseValidate, generate,
 };
@@ -105,7 +124,7 @@ async Task<int> Guard(Func<CancellationToken, Task<int>> body, CancellationToken
     }
 }
 
-ExperimentSettings Settings(ParseResult p, Method m, bool isQuick)
+ExperimentSettings Settings(ParseResult p, string m, bool isQuick)
 {
     long s = p.GetValue(steps) ?? (isQuick ? ExperimentSettings.QuickSteps : ExperimentSettings.DefaultSteps);
     int interval = p.GetValue(evalInterval) ?? (int)Math.Max(1, s / (isQuick ? 4 : 12));
@@ -120,7 +139,7 @@ ExperimentSettings Settings(ParseResult p, Method m, bool isQuick)
     double beta = p.GetValue(annealingPower);
     if (!double.IsFinite(beta) || beta < 0) throw new ArgumentException(FormattableString.Invariant($"--annealing-power must be a finite number ≥ 0 (0: a constant learning rate), but got {beta}."));
 
-    return new ExperimentSettings(m, chosen, s, p.GetValue(batch), p.GetValue(seed), p.GetValue(threads),
+    return new ExperimentSettings(MethodCatalog.Normalize(m), chosen, s, p.GetValue(batch), p.GetValue(seed), p.GetValue(threads),
         p.GetValue(source), p.GetValue(target), interval, p.GetValue(size) ?? ExperimentSettings.DefaultImageSize, p.GetValue(binarize), decay, arithmetic, w, rate ?? ExperimentSettings.DefaultLearningRate(chosen), beta);
 }
 
@@ -164,7 +183,7 @@ async Task<int> Train(ParseResult p, CancellationToken ct)
     }
     else
     {
-        s = Settings(p, ParseMethod(p.GetValue(method)!), p.GetValue(quick));
+        s = Settings(p, p.GetValue(method)!, p.GetValue(quick));
         folder = NewRunFolder(p.GetValue(output)!, s.Name + "-" + s.Preset.ToString().ToLowerInvariant());
     }
 
@@ -180,12 +199,14 @@ async Task<int> Compare(ParseResult p, CancellationToken ct)
 {
     var wall = Stopwatch.StartNew();
     bool isQuick = p.GetValue(quick);
-    ExperimentSettings first = Settings(p, Method.SourceOnly, isQuick);
+    string[] specifications = [.. p.GetValue(methods)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(MethodCatalog.Normalize)];
+    if (specifications.Length == 0) throw new ArgumentException("--methods names no method.");
+    ExperimentSettings first = Settings(p, specifications[0], isQuick);
     string folder = NewRunFolder(p.GetValue(output)!, "compare-" + first.Preset.ToString().ToLowerInvariant());
     Tune(first.Threads);
     using Problem problem = await LoadProblem(first, p.GetValue(data), ct);
     var summaries = new List<RunSummary>();
-    foreach (Method m in new[] { Method.SourceOnly, Method.Dann, Method.TargetOnly })
+    foreach (string m in specifications)
     {
         var runWall = Stopwatch.StartNew();
         ExperimentSettings s = first with { Method = m };
@@ -193,7 +214,7 @@ async Task<int> Compare(ParseResult p, CancellationToken ct)
     }
 
     Plots.Embeddings(Path.Combine(folder, "embeddings.png"),
-        summaries.Where(x => x.Settings.Method != Method.TargetOnly)
+        summaries.Where(x => x.Settings.Method != "target-only")
                  .Select(x => ($"{x.Settings.Name} (target acc {x.TargetAccuracy:F3})", x.SourceEmbedding, x.TargetEmbedding)).ToList());
     AtomicFile.WriteAllText(Path.Combine(folder, TrainRunner.ReportFile), CompareReport(summaries, problem.Name, wall.Elapsed));
     PrintTable(summaries);
@@ -348,16 +369,9 @@ static string CompareReport(IReadOnlyList<RunSummary> summaries, string data, Ti
     b.AppendLine(TrainRunner.TableHeader);
     foreach (RunSummary s in summaries) b.AppendLine(TrainRunner.Row(s));
     b.AppendLine();
-    b.AppendLine("![source-only vs DANN feature embeddings](embeddings.png)");
+    b.AppendLine("![feature embeddings of each method](embeddings.png)");
     return b.ToString();
 }
-
-static Method ParseMethod(string value) => value switch
-{
-    "source-only" => Method.SourceOnly,
-    "target-only" => Method.TargetOnly,
-    _ => Method.Dann,
-};
 
 static Preset ParsePreset(string value) => value == "modern" ? Preset.Modern : Preset.Paper;
 

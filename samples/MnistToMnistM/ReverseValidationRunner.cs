@@ -5,9 +5,11 @@ using System.Text.Json;
 using DomainAdaptation.Data;
 using DomainAdaptation.Data.Batching;
 using DomainAdaptation.Evaluation;
+using DomainAdaptation.Methods;
 using DomainAdaptation.Models;
 using DomainAdaptation.Selection;
 using DomainAdaptation.Training;
+using DomainAdaptation.Training.Checkpoints;
 using Microsoft.Extensions.Logging;
 using static TorchSharp.torch;
 
@@ -50,7 +52,7 @@ internal static class ReverseValidationRunner
     {
         string latest = Checkpoint.FindLatest(Path.Combine(runFolder, TrainRunner.CheckpointFolder))
             ?? throw new FileNotFoundException($"'{runFolder}' has no checkpoint in {TrainRunner.CheckpointFolder}/.");
-        using DannModel model = settings.BuildModel(problem.Train.SampleShape, classes);
+        using AdaptationModel model = settings.BuildModel(problem.Train.SampleShape, classes);
         CheckpointInfo info = Checkpoint.LoadModel(latest, model, weights);
         CheckpointWeights loaded = info.WeightsFor(weights);
         using var converter = new SampleConverter(ScalarType.Float32, CPU, info.Normalisation);
@@ -68,8 +70,10 @@ internal static class ReverseValidationRunner
         string checkpoints = Path.Combine(folder, TrainRunner.CheckpointFolder);
         bool resume = Checkpoint.FindLatest(checkpoints) is not null;
         Directory.CreateDirectory(folder);
-        DannTrainerOptions options = reverseSettings.TrainerOptions(checkpoints);
-        using DannModel reverseModel = reverseSettings.BuildModel(problem.Train.SampleShape, classes);
+        AdaptationTrainerOptions options = reverseSettings.TrainerOptions(checkpoints);
+        AdaptationModelBuilder reverseBuilder = reverseSettings.Builder(problem.Train.SampleShape, classes);
+        using AdaptationModel reverseModel = reverseBuilder.Build();
+        using AdaptationMethod reverseMethod = reverseSettings.CreateMethod(reverseBuilder, problem.Train.SampleShape, classes);
 
         console.WriteLine(FormattableString.Invariant(
             $"Reverse validation of {runFolder} (checkpoint step {info.Step}, {(loaded == CheckpointWeights.Averaged ? "weight average" : "last step's weights")}): {reverseSettings.Steps} reverse steps, seed {reverseSettings.Seed}, MNIST-M train pseudo-labelled → MNIST train unlabelled, scored on {problem.SourceTest.Name}{(resume ? ", resuming" : "")}"));
@@ -80,7 +84,7 @@ internal static class ReverseValidationRunner
         {
             var stepProgress = new SyncProgress<StepMetrics>(m => { recorder.Report(m); progress.Report(m); });
             var evaluations = new SyncProgress<EvaluationMetrics>(e => { recorder.Report(e); progress.Report(e); });
-            result = ReverseValidation.Run(model, converter, problem.Train, problem.SourceTest, reverseModel, options,
+            result = ReverseValidation.Run(model, converter, problem.Train, problem.SourceTest, reverseModel, reverseMethod, options,
                 loggers.CreateLogger("reverse-validation"), stepProgress, evaluations, resume, ct);
         }
 
@@ -121,7 +125,7 @@ internal static class ReverseValidationRunner
         if (summaries.Select(s => s.Settings.Method).Distinct().Count() > 1)
         {
             b.AppendLine();
-            b.AppendLine("Note: these runs use different methods. Reverse validation compares settings of one algorithm (each run's reverse training uses its own method); across methods its ranking can mislead: on MNIST → MNIST-M a source-only run scored above every DANN run (docs/results.md).");
+            b.AppendLine("Note: these runs use different methods. Each run's reverse training uses its own method, so the reverse accuracy scores a method and its settings together; across methods its ranking can mislead: on MNIST → MNIST-M a source-only run scored above every DANN run (docs/results.md).");
         }
 
         return b.ToString();

@@ -3,6 +3,7 @@ using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
+using DomainAdaptation.Methods;
 using DomainAdaptation.Models;
 using DomainAdaptation.Training;
 using TorchSharp;
@@ -21,18 +22,19 @@ internal static class RunInfo
         Converters = { new JsonStringEnumConverter() },
     };
 
-    public static void Write(string runFolder, ExperimentSettings settings, DannTrainerOptions options, string dataDescription, int classes, long[] sampleShape)
+    public static void Write(string runFolder, ExperimentSettings settings, AdaptationTrainerOptions options, AdaptationMethod method, string dataDescription, int classes, long[] sampleShape)
     {
         var root = new JsonObject
         {
             ["settings"] = JsonSerializer.SerializeToNode(settings, Json),
+            ["method"] = new JsonObject { ["name"] = method.Name, ["description"] = method.Describe(), ["settings"] = method.Settings },
             ["data"] = dataDescription,
             ["classes"] = classes,
             ["sampleShape"] = new JsonArray(sampleShape.Select(d => (JsonNode)d).ToArray()),
             ["trainerOptions"] = options.ToJson(),
             ["versions"] = new JsonObject
             {
-                ["DomainAdaptation"] = Informational(typeof(DannModel).Assembly),
+                ["DomainAdaptation"] = Informational(typeof(AdaptationModel).Assembly),
                 ["TorchSharp"] = Informational(typeof(torch).Assembly),
                 ["libtorch"] = torch.__version__,
                 [".NET"] = RuntimeInformation.FrameworkDescription,
@@ -55,6 +57,12 @@ internal static class RunInfo
         string path = Path.Combine(runFolder, FileName);
         if (!File.Exists(path)) throw new FileNotFoundException($"'{runFolder}' is not a run folder of this sample: it has no {FileName}.", path);
         JsonNode root = JsonNode.Parse(File.ReadAllText(path)) ?? throw new InvalidDataException($"'{path}' is empty.");
+        if (root["settings"] is JsonObject recorded && recorded["Method"] is JsonValue m && m.TryGetValue(out string? old) && old is "SourceOnly" or "Dann" or "TargetOnly")
+        {
+            // Run folders of the DANN-only sample named the method by an enum.
+            recorded["Method"] = old switch { "SourceOnly" => "source-only", "TargetOnly" => "target-only", _ => "dann" };
+        }
+
         ExperimentSettings settings = root["settings"].Deserialize<ExperimentSettings>(Json) ?? throw new InvalidDataException($"'{path}' has no settings.");
         int classes = root["classes"]!.GetValue<int>();
         long[] shape = root["sampleShape"]!.AsArray().Select(n => n!.GetValue<long>()).ToArray();

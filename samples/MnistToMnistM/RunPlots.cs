@@ -30,23 +30,23 @@ internal static class RunPlots
         Plots.Series Eval(string name, string column) =>
             new(name, evals.Where(r => r[column].Length > 0).Select(r => Num(r["step"])).ToArray(), evals.Where(r => r[column].Length > 0).Select(r => Num(r[column])).ToArray());
 
-        var lossSeries = new List<Plots.Series> { Smooth("label loss (source batch)", "label_loss") };
-        if (steps.Any(r => r["domain_loss"].Length > 0)) lossSeries.Add(Smooth("domain loss", "domain_loss"));
-        var accuracySeries = new List<Plots.Series>
-        {
-            Smooth("source accuracy (batch)", "batch_source_accuracy"),
-            Eval("source accuracy (test)", "test_source_accuracy"),
-            Eval("target accuracy (test)", "test_target_accuracy"),
-        };
-        if (steps.Any(r => r["batch_domain_accuracy"].Length > 0)) accuracySeries.Add(Smooth("domain-classifier accuracy (batch)", "batch_domain_accuracy"));
+        // Every loss term and batch metric the method reported has a column: plot them all.
+        string[] columns = rows.Count == 0 ? [] : [.. rows[0].Keys];
+        var lossSeries = columns.Where(c => c.EndsWith("_loss", StringComparison.Ordinal) && steps.Any(r => r[c].Length > 0))
+            .Select(c => Smooth(c == "label_loss" ? "label loss (labelled batch)" : c.Replace('_', ' '), c)).ToList();
+        var accuracySeries = columns.Where(c => c.StartsWith("batch_", StringComparison.Ordinal) && steps.Any(r => r[c].Length > 0))
+            .Select(c => Smooth(c["batch_".Length..].Replace('_', ' ') + " (batch)", c)).ToList();
+        accuracySeries.Add(Eval("source accuracy (test)", "test_source_accuracy"));
+        accuracySeries.Add(Eval("target accuracy (test)", "test_target_accuracy"));
+        string[] scheduleColumns = [.. columns.SkipWhile(c => c != "progress").Skip(1).TakeWhile(c => c != "learning_rate")];
 
         Plots.Lines(Path.Combine(runFolder, "curves.png"), $"{summary.Settings.Name}: learning curves (100-step moving average)", "step",
             [("loss", lossSeries), ("accuracy", accuracySeries)]);
-        Plots.Lines(Path.Combine(runFolder, "schedules.png"), "schedules", "step",
-        [
-            ("λ (gradient reversal)", [new Plots.Series("λ", x, steps.Select(r => Num(r["lambda"])).ToArray())]),
-            ("learning rate", [new Plots.Series("learning rate", x, steps.Select(r => Num(r["learning_rate"])).ToArray())]),
-        ], panelHeight: 250);
+        var schedulePanels = scheduleColumns
+            .Select(c => (c == "lambda" ? "λ (gradient reversal)" : c.Replace('_', ' '), (IReadOnlyList<Plots.Series>)[new Plots.Series(c == "lambda" ? "λ" : c, x, steps.Select(r => Num(r[c])).ToArray())]))
+            .Append(("learning rate", [new Plots.Series("learning rate", x, steps.Select(r => Num(r["learning_rate"])).ToArray())]))
+            .ToList();
+        Plots.Lines(Path.Combine(runFolder, "schedules.png"), "schedules", "step", schedulePanels, panelHeight: 250);
         Plots.Embedding(Path.Combine(runFolder, "embedding.png"), $"{summary.Settings.Name}: PCA of features ({TrainRunner.EmbeddingSamples} test images per domain)",
             summary.SourceEmbedding, summary.TargetEmbedding);
     }

@@ -2,8 +2,11 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using DomainAdaptation.Evaluation;
+using DomainAdaptation.Methods;
 using DomainAdaptation.Models;
 using DomainAdaptation.Training;
+using DomainAdaptation.Training.Checkpoints;
+using DomainAdaptation.Training.Precision;
 using Microsoft.Extensions.Logging;
 using static TorchSharp.torch;
 
@@ -15,7 +18,7 @@ internal sealed record RunSummary(
     string Folder,
     double TargetAccuracy,
     double SourceAccuracy,
-    double DomainClassifierAccuracy,
+    double? DomainClassifierAccuracy,
     long Steps,
     TimeSpan TrainingTime,
     TimeSpan WallTime,
@@ -24,7 +27,8 @@ internal sealed record RunSummary(
     float[,] TargetEmbedding,
     double? CalibratedTargetAccuracy = null,
     double? LastWeightsTargetAccuracy = null,
-    TrainingCollapseDetected? Collapse = null);
+    TrainingCollapseDetected? Collapse = null,
+    string? MethodDescription = null);
 
 /// <summary>Trains one method on a problem and leaves a complete run folder behind.</summary>
 internal static class TrainRunner
@@ -38,10 +42,12 @@ internal static class TrainRunner
     {
         Directory.CreateDirectory(runFolder);
         string checkpoints = Path.Combine(runFolder, CheckpointFolder);
-        DannModel model = settings.BuildModel(problem.Train.SampleShape, problem.Train.ClassCount);
-        DannTrainerOptions options = settings.TrainerOptions(checkpoints);
+        AdaptationModelBuilder builder = settings.Builder(problem.Train.SampleShape, problem.Train.ClassCount);
+        AdaptationModel model = builder.Build();
+        using AdaptationMethod method = settings.CreateMethod(builder, problem.Train.SampleShape, problem.Train.ClassCount);
+        AdaptationTrainerOptions options = settings.TrainerOptions(checkpoints);
         using var evaluationData = problem.CreateEvaluationData();
-        using var trainer = new DannTrainer(model, problem.Train, options, loggers.CreateLogger<DannTrainer>(), evaluationData);
+        using var trainer = new AdaptationTrainer(model, problem.Train, method, options, loggers.CreateLogger<AdaptationTrainer>(), evaluationData);
         if (resume)
         {
             CheckpointInfo from = trainer.Resume(checkpoints);
@@ -49,7 +55,7 @@ internal static class TrainRunner
         }
         else
         {
-            RunInfo.Write(runFolder, settings, trainer.Options, problem.Name, problem.Train.ClassCount, problem.Train.SampleShape.Dimensions.ToArray());
+            RunInfo.Write(runFolder, settings, trainer.Options, method, problem.Name, problem.Train.ClassCount, problem.Train.SampleShape.Dimensions.ToArray());
         }
 
         var progress = new ConsoleProgress(console, settings.Name);
@@ -71,39 +77,42 @@ internal static class TrainRunner
 
         // With a weight average the trainer evaluated the average; report the last step's weights beside it, then put
         // the average into the model for the embedding (and AdaBN), as the report's headline figure uses it.
+        // The model that is evaluated and shipped: the trained one, or the method's (a mean teacher's teacher).
+        AdaptationModel evaluated = trainer.InferenceModel;
         double? lastWeights = null;
-        if (trainer.WeightAverage is { } average)
+        if (trainer.WeightAverage is not null)
         {
-            lastWeights = trainer.Evaluator.EvaluateDomain(model, problem.TargetTest, problem.TargetTest.Labels, DomainRole.Target, problem.Train.ClassCount, 0, ct).Accuracy;
-            average.CopyTo(model);
+            lastWeights = trainer.Evaluator.EvaluateDomain(evaluated, problem.TargetTest, problem.TargetTest.Labels, DomainRole.Target, problem.Train.ClassCount, 0, ct).Accuracy;
+            trainer.CopyAverageTo(evaluated);
         }
 
-        using Tensor sourceFeatures = FeatureEmbedding.Extract(model, problem.SourceTest, trainer.Evaluator.Converter, EmbeddingSamples);
-        using Tensor targetFeatures = FeatureEmbedding.Extract(model, problem.TargetTest, trainer.Evaluator.Converter, EmbeddingSamples);
+        using Tensor sourceFeatures = FeatureEmbedding.Extract(evaluated, problem.SourceTest, trainer.Evaluator.Converter, EmbeddingSamples);
+        using Tensor targetFeatures = FeatureEmbedding.Extract(evaluated, problem.TargetTest, trainer.Evaluator.Converter, EmbeddingSamples);
         var (sourceEmbedding, targetEmbedding) = FeatureEmbedding.Pca(sourceFeatures, targetFeatures);
 
         // Models with batch norm: also report the target accuracy after re-estimating the batch-norm statistics on the
         // unlabelled target training images (AdaBN). No target label is used; the checkpoint on disk keeps the
         // training statistics, and `evaluate --calibrate-bn` reproduces this figure from it.
         double? calibrated = null;
-        if (BatchNormCalibration.Calibrate(model, problem.Train.Target, trainer.Evaluator.Converter, cancellationToken: ct) > 0)
+        if (BatchNormCalibration.Calibrate(evaluated, problem.Train.Target, trainer.Evaluator.Converter, cancellationToken: ct) > 0)
         {
-            calibrated = trainer.Evaluator.EvaluateDomain(model, problem.TargetTest, problem.TargetTest.Labels, DomainRole.Target, problem.Train.ClassCount, 0, ct).Accuracy;
+            calibrated = trainer.Evaluator.EvaluateDomain(evaluated, problem.TargetTest, problem.TargetTest.Labels, DomainRole.Target, problem.Train.ClassCount, 0, ct).Accuracy;
         }
 
         var summary = new RunSummary(settings, runFolder, final.TargetAccuracy ?? double.NaN, final.SourceAccuracy ?? double.NaN, final.DomainClassifierAccuracy,
-            result.StepsCompleted, result.Elapsed, wall.Elapsed, checkpoint.Path, sourceEmbedding, targetEmbedding, calibrated, lastWeights, result.Collapse);
+            result.StepsCompleted, result.Elapsed, wall.Elapsed, checkpoint.Path, sourceEmbedding, targetEmbedding, calibrated, lastWeights, result.Collapse, method.Describe());
         RunPlots.Write(runFolder, summary);
-        AtomicFile.WriteAllText(Path.Combine(runFolder, ReportFile), Report(summary, problem.Name, final));
+        AtomicFile.WriteAllText(Path.Combine(runFolder, ReportFile), Report(summary, problem.Name, final, Path.Combine(runFolder, MetricsFile)));
         return summary;
     }
 
-    public static string Report(RunSummary s, string data, EvaluationMetrics final)
+    public static string Report(RunSummary s, string data, EvaluationMetrics final, string? metricsCsv = null)
     {
         var b = new StringBuilder();
         b.AppendLine(CultureInfo.InvariantCulture, $"# {s.Settings.Name} — {data}");
         b.AppendLine();
-        b.AppendLine(CultureInfo.InvariantCulture, $"Preset `{s.Settings.Preset}`, {s.Steps} steps of {s.Settings.BatchSize} + {s.Settings.BatchSize} images, seed {s.Settings.Seed}, {TorchSharp.torch.get_num_threads()} threads, learning rate {s.Settings.InitialLearningRate.ToString(CultureInfo.InvariantCulture)} / (1 + 10p)^{s.Settings.LearningRateAnnealingPower.ToString(CultureInfo.InvariantCulture)}{(s.Settings.Precision == TrainingPrecision.BFloat16Mixed ? ", bfloat16 mixed precision (float32 master weights and evaluation)" : ", float32")}{(s.Settings.Method == Method.Dann ? string.Create(CultureInfo.InvariantCulture, $", domain-loss weight {s.Settings.DomainLossWeight}") : "")}.");
+        b.AppendLine(CultureInfo.InvariantCulture, $"Preset `{s.Settings.Preset}`, {s.Steps} steps of {s.Settings.BatchSize} + {s.Settings.BatchSize} images, seed {s.Settings.Seed}, {TorchSharp.torch.get_num_threads()} threads, learning rate {s.Settings.InitialLearningRate.ToString(CultureInfo.InvariantCulture)} / (1 + 10p)^{s.Settings.LearningRateAnnealingPower.ToString(CultureInfo.InvariantCulture)}{(s.Settings.Precision == TrainingPrecision.BFloat16Mixed ? ", bfloat16 mixed precision (float32 master weights and evaluation)" : ", float32")}{(s.Settings.HasDann ? string.Create(CultureInfo.InvariantCulture, $", domain-loss weight {s.Settings.DomainLossWeight}") : "")}.");
+        if (s.MethodDescription is { } described) b.AppendLine("Method: " + described + ".");
         if (s.Settings.InputDescription is { } input) b.AppendLine(input + ".");
         b.AppendLine(s.Settings.WeightAverageDecay > 0
             ? string.Create(CultureInfo.InvariantCulture, $"The checkpoint is the last step's, evaluated with its exponential moving average of the weights (decay {s.Settings.WeightAverageDecay}); \"target, last weights\" is the last step's own weights. No target label chose either; target labels are used only for this table.")
@@ -124,6 +133,11 @@ internal static class TrainRunner
         {
             b.AppendLine("Target per-class accuracy: " + string.Join(", ", confusion.PerClassAccuracy.Select((a, i) => string.Create(CultureInfo.InvariantCulture, $"{i}: {a:F3}"))));
             b.AppendLine();
+        }
+
+        if (metricsCsv is not null && TermTable(metricsCsv) is { } terms)
+        {
+            b.AppendLine(terms);
         }
 
         b.AppendLine("![learning curves](curves.png)");
@@ -147,11 +161,40 @@ internal static class TrainRunner
         "|---|---|---|---|---|---|---|---|---|";
 
     public static string Row(RunSummary s) => string.Create(CultureInfo.InvariantCulture,
-        $"| {s.Settings.Name} | {s.TargetAccuracy:F4} | {Optional(s.LastWeightsTargetAccuracy)} | {Optional(s.CalibratedTargetAccuracy)} | {s.SourceAccuracy:F4} | {s.Settings.PaperFigure:F4} | {s.DomainClassifierAccuracy:F3} | {s.TrainingTime.TotalSeconds:F0} s | {s.WallTime.TotalSeconds:F0} s |");
+        $"| {s.Settings.Name} | {s.TargetAccuracy:F4} | {Optional(s.LastWeightsTargetAccuracy)} | {Optional(s.CalibratedTargetAccuracy)} | {s.SourceAccuracy:F4} | {Optional(s.Settings.PaperFigure)} | {Optional(s.DomainClassifierAccuracy, "F3")} | {s.TrainingTime.TotalSeconds:F0} s | {s.WallTime.TotalSeconds:F0} s |");
 
-    /// <summary>One sentence on a collapse the trainer detected (DannTrainerOptions.CollapseWindow).</summary>
+    /// <summary>
+    /// The method's own terms and batch metrics from metrics.csv: their mean over the first and the last 10% of the
+    /// steps, so that a report shows what each term did (a falling domain accuracy, a rising mask rate).
+    /// </summary>
+    public static string? TermTable(string metricsCsv)
+    {
+        if (!File.Exists(metricsCsv)) return null;
+        string[] lines = File.ReadAllLines(metricsCsv);
+        if (lines.Length < 2) return null;
+        string[] header = lines[0].Split(',');
+        string[][] steps = [.. lines.Skip(1).Where(l => l.StartsWith("step,", StringComparison.Ordinal)).Select(l => l.Split(','))];
+        if (steps.Length == 0) return null;
+        int tenth = Math.Max(1, steps.Length / 10);
+        var b = new StringBuilder();
+        b.AppendLine("| loss term or batch metric | mean, first 10% of steps | mean, last 10% of steps |");
+        b.AppendLine("|---|---|---|");
+        for (int c = 0; c < header.Length; c++)
+        {
+            string name = header[c];
+            bool term = name.EndsWith("_loss", StringComparison.Ordinal);
+            bool metric = name.StartsWith("batch_", StringComparison.Ordinal);
+            if (!term && !metric) continue;
+            double Mean(IEnumerable<string[]> rows) => rows.Select(r => c < r.Length && r[c].Length > 0 ? double.Parse(r[c], CultureInfo.InvariantCulture) : double.NaN).Where(double.IsFinite).DefaultIfEmpty(double.NaN).Average();
+            b.AppendLine(string.Create(CultureInfo.InvariantCulture, $"| {(term ? "loss: " + name[..^5] : "batch " + name[6..].Replace('_', ' '))} | {Mean(steps.Take(tenth)):F4} | {Mean(steps.Skip(steps.Length - tenth)):F4} |"));
+        }
+
+        return b.ToString();
+    }
+
+    /// <summary>One sentence on a collapse the trainer detected (AdaptationTrainerOptions.CollapseWindow).</summary>
     public static string CollapseNote(TrainingCollapseDetected c) => string.Create(CultureInfo.InvariantCulture,
-        $"Warning: training collapsed. By step {c.Step} the mean label loss was {c.WindowMeanLabelLoss:F3}, back at chance (ln K = {c.ChanceLabelLoss:F3}), after {c.BestWindowMeanLabelLoss:F3} in the window ending at step {c.BestWindowEndStep}; such runs were not seen to recover. Try a lower --domain-weight or --learning-rate, or another seed.");
+        $"Warning: training collapsed. By step {c.Step} the mean label loss was {c.WindowMeanLabelLoss:F3}, back at chance (ln K = {c.ChanceLabelLoss:F3}), after {c.BestWindowMeanLabelLoss:F3} in the window ending at step {c.BestWindowEndStep}; such runs were not seen to recover. Try a lower --domain-weight (or the method's weight) or --learning-rate, or another seed.");
 
-    private static string Optional(double? value) => value is double v ? v.ToString("F4", CultureInfo.InvariantCulture) : "—";
+    private static string Optional(double? value, string format = "F4") => value is double v ? v.ToString(format, CultureInfo.InvariantCulture) : "—";
 }

@@ -8,21 +8,21 @@ namespace Microsoft.Extensions.DependencyInjection;
 public static class DomainAdaptationServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers <see cref="DannTrainerOptions"/> (configured by <paramref name="configure"/> and validated by
-    /// <see cref="DannTrainerOptionsValidator"/> when first read) and an <see cref="IDannTrainerFactory"/> singleton.
+    /// Registers <see cref="AdaptationTrainerOptions"/> (configured by <paramref name="configure"/> and validated by
+    /// <see cref="AdaptationTrainerOptionsValidator"/> when first read) and an <see cref="IAdaptationTrainerFactory"/> singleton.
     /// Invalid options surface as an <see cref="OptionsValidationException"/> naming each bad option when the factory
-    /// (or <c>IOptions&lt;DannTrainerOptions&gt;.Value</c>) is first used.
+    /// (or <c>IOptions&lt;AdaptationTrainerOptions&gt;.Value</c>) is first used.
     /// </summary>
     /// <param name="services">The service collection.</param>
     /// <param name="configure">Sets the options.</param>
     /// <returns>The same collection, for chaining.</returns>
-    public static IServiceCollection AddDomainAdaptation(this IServiceCollection services, Action<DannTrainerOptions> configure)
+    public static IServiceCollection AddDomainAdaptation(this IServiceCollection services, Action<AdaptationTrainerOptions> configure)
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configure);
-        services.AddOptions<DannTrainerOptions>().Configure(configure);
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DannTrainerOptions>, DannTrainerOptionsValidator>());
-        services.TryAddSingleton<IDannTrainerFactory, DannTrainerFactory>();
+        services.AddOptions<AdaptationTrainerOptions>().Configure(configure);
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AdaptationTrainerOptions>, AdaptationTrainerOptionsValidator>());
+        services.TryAddSingleton<IAdaptationTrainerFactory, AdaptationTrainerFactory>();
         return services;
     }
 }

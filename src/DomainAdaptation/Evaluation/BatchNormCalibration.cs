@@ -39,7 +39,7 @@ public static class BatchNormCalibration
     /// <param name="cancellationToken">Checked between batches; on cancellation the buffers are restored.</param>
     /// <returns>The number of batch-norm layers calibrated.</returns>
     /// <exception cref="ArgumentException">When there are no samples, or fewer than two per batch (a variance needs two).</exception>
-    public static int Calibrate(DannModel model, SampleSet samples, SampleConverter converter, int batchSize = 512, int maxSamples = 0, CancellationToken cancellationToken = default)
+    public static int Calibrate(AdaptationModel model, SampleSet samples, SampleConverter converter, int batchSize = 512, int maxSamples = 0, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(samples);

@@ -9,11 +9,12 @@ namespace DomainAdaptation.Evaluation;
 /// and ln K (uniform). Needs no labels.
 /// </param>
 /// <param name="DomainClassifierAccuracy">
-/// The fraction of this domain's samples the domain classifier assigns to this domain (source = 0, target = 1).
+/// The fraction of this domain's samples the method's domain classifier assigns to this domain (source = 0, target = 1);
+/// null when the evaluation had no domain classifier (methods without one, such as source-only or MCC).
 /// </param>
 public sealed record DomainEvaluation(
     long SampleCount,
     double? Accuracy,
     ConfusionMatrix? Confusion,
     double MeanPredictionEntropy,
-    double DomainClassifierAccuracy);
+    double? DomainClassifierAccuracy);

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using DomainAdaptation.Data;
 using DomainAdaptation.Data.Batching;
+using DomainAdaptation.Methods;
 using DomainAdaptation.Models;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -9,9 +10,12 @@ using static TorchSharp.torch;
 namespace DomainAdaptation.Evaluation;
 
 /// <summary>
-/// Evaluates a <see cref="DannModel"/> in batches under <c>torch.no_grad()</c> and in evaluation mode (dropout off,
-/// batch norm on running statistics), restoring the model's previous mode afterwards. Inputs go through the same
-/// <see cref="SampleConverter"/> as training batches.
+/// Evaluates an <see cref="AdaptationModel"/> in batches under <c>torch.no_grad()</c> and in evaluation mode (dropout off,
+/// batch norm on running statistics), restoring the model's previous mode afterwards: the classifier path only
+/// (feature extractor → bottleneck → label classifier), and, when a method's domain classifier is given
+/// (<see cref="IDomainDiscriminator"/>), its accuracy on the same features. Inputs go through the same
+/// <see cref="SampleConverter"/> as training batches. Put the discriminator's modules in evaluation mode too
+/// (<see cref="Training.AdaptationTrainer.EvaluationMode"/> does both).
 /// </summary>
 public sealed class Evaluator
 {
@@ -38,14 +42,15 @@ public sealed class Evaluator
     /// <param name="step">The training step to stamp on the result.</param>
     /// <param name="maxSamples">Evaluate at most the first this many samples of each domain; 0 for all.</param>
     /// <param name="cancellationToken">Checked between batches.</param>
+    /// <param name="discriminator">A method's domain classifier to score on the same features, or null.</param>
     /// <returns>The metrics.</returns>
-    public EvaluationMetrics Evaluate(DannModel model, IDomainDataset data, long step = 0, int maxSamples = 0, CancellationToken cancellationToken = default)
+    public EvaluationMetrics Evaluate(AdaptationModel model, IDomainDataset data, long step = 0, int maxSamples = 0, CancellationToken cancellationToken = default, IDomainDiscriminator? discriminator = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(data);
         var clock = Stopwatch.StartNew();
-        DomainEvaluation source = EvaluateDomain(model, data.Source, data.Source.Labels, DomainRole.Source, data.ClassCount, maxSamples, cancellationToken);
-        DomainEvaluation target = EvaluateDomain(model, data.Target, data.TargetLabelsForEvaluation, DomainRole.Target, data.ClassCount, maxSamples, cancellationToken);
+        DomainEvaluation source = EvaluateDomain(model, data.Source, data.Source.Labels, DomainRole.Source, data.ClassCount, maxSamples, cancellationToken, discriminator);
+        DomainEvaluation target = EvaluateDomain(model, data.Target, data.TargetLabelsForEvaluation, DomainRole.Target, data.ClassCount, maxSamples, cancellationToken, discriminator);
         return new EvaluationMetrics(step, source, target, clock.Elapsed);
     }
 
@@ -57,16 +62,18 @@ public sealed class Evaluator
     /// <param name="classCount">The number of classes; 0 to take it from the model's output.</param>
     /// <param name="maxSamples">Evaluate at most the first this many samples; 0 for all.</param>
     /// <param name="cancellationToken">Checked between batches.</param>
+    /// <param name="discriminator">A method's domain classifier to score on the same features, or null.</param>
     /// <returns>The results.</returns>
     /// <exception cref="ArgumentException">When the labels do not match the samples or lie outside the classes.</exception>
     public DomainEvaluation EvaluateDomain(
-        DannModel model,
+        AdaptationModel model,
         SampleSet samples,
         Tensor? labels,
         DomainRole role,
         int classCount = 0,
         int maxSamples = 0,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default,
+        IDomainDiscriminator? discriminator = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(samples);
@@ -82,14 +89,16 @@ public sealed class Evaluator
         double entropySum = 0;
         long domainCorrect = 0;
         long classes = classCount;
-        ForwardInBatches(model, samples, count, (start, length, output) =>
+        ForwardInBatches(model, samples, count, (start, length, features, logits) =>
         {
-            Tensor logits = output.ClassLogits;
             classes = Math.Max(classes, logits.shape[1]);
             logits.argmax(1).cpu().data<long>().CopyTo(predicted.AsSpan(start, length));
             Tensor logProbabilities = logits.to_type(ScalarType.Float64).log_softmax(1);
             entropySum -= logProbabilities.exp().mul(logProbabilities).sum().ToDouble();
-            domainCorrect += DomainPredictions(output.DomainLogits).eq((long)role).sum().ToInt64();
+            if (discriminator is not null)
+            {
+                domainCorrect += DomainPredictions(discriminator.DomainLogits(features, logits)).eq((long)role).sum().ToInt64();
+            }
         }, cancellationToken);
 
         ConfusionMatrix? confusion = null;
@@ -104,7 +113,7 @@ public sealed class Evaluator
             confusion?.Accuracy,
             confusion,
             count == 0 ? double.NaN : entropySum / count,
-            count == 0 ? double.NaN : (double)domainCorrect / count);
+            discriminator is null ? null : count == 0 ? double.NaN : (double)domainCorrect / count);
     }
 
     /// <summary>
@@ -115,18 +124,18 @@ public sealed class Evaluator
     /// <param name="samples">The samples (CPU storage); their labels, if any, are ignored.</param>
     /// <param name="cancellationToken">Checked between batches.</param>
     /// <returns>int64 class indices <c>[N]</c> on the CPU; the caller disposes the tensor.</returns>
-    public Tensor PredictLabels(DannModel model, SampleSet samples, CancellationToken cancellationToken = default)
+    public Tensor PredictLabels(AdaptationModel model, SampleSet samples, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(samples);
         var predicted = new long[samples.Count];
-        ForwardInBatches(model, samples, samples.Count, (start, length, output) =>
-            output.ClassLogits.argmax(1).cpu().data<long>().CopyTo(predicted.AsSpan(start, length)), cancellationToken);
+        ForwardInBatches(model, samples, samples.Count, (start, length, _, logits) =>
+            logits.argmax(1).cpu().data<long>().CopyTo(predicted.AsSpan(start, length)), cancellationToken);
         return tensor(predicted, ScalarType.Int64);
     }
 
     /// <summary>Runs the first <paramref name="count"/> samples through the model in batches, in evaluation mode and without gradients; each batch in its own dispose scope.</summary>
-    private void ForwardInBatches(DannModel model, SampleSet samples, int count, Action<int, int, DannOutput> onBatch, CancellationToken cancellationToken)
+    private void ForwardInBatches(AdaptationModel model, SampleSet samples, int count, Action<int, int, Tensor, Tensor> onBatch, CancellationToken cancellationToken)
     {
         bool wasTraining = model.training;
         model.eval();
@@ -139,7 +148,8 @@ public sealed class Evaluator
                 using var scope = NewDisposeScope();
                 int length = Math.Min(BatchSize, count - start);
                 Tensor x = Converter.Convert(samples.Samples.narrow(0, start, length));
-                onBatch(start, length, model.forward(x));
+                Tensor features = model.Features(x);
+                onBatch(start, length, features, model.ClassifyFeatures(features));
             }
         }
         finally

@@ -22,7 +22,7 @@ public static class FeatureEmbedding
     /// <param name="maxSamples">At most this many samples (from the start of the set); positive.</param>
     /// <param name="batchSize">Samples per forward pass; positive.</param>
     /// <returns>Features <c>[n, F]</c>, float32, on the CPU; the caller disposes it.</returns>
-    public static Tensor Extract(DannModel model, SampleSet samples, SampleConverter converter, int maxSamples, int batchSize = 512)
+    public static Tensor Extract(AdaptationModel model, SampleSet samples, SampleConverter converter, int maxSamples, int batchSize = 512)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(samples);

@@ -6,7 +6,7 @@ using static TorchSharp.torch;
 
 namespace DomainAdaptation.Models;
 
-/// <summary>Factory methods for classifier heads (label or domain classifiers) that plug into a <see cref="DannModelBuilder"/>.</summary>
+/// <summary>Factory methods for classifier heads (label or domain classifiers) that plug into an <see cref="AdaptationModelBuilder"/>.</summary>
 public static class Heads
 {
     /// <summary>
@@ -64,6 +64,34 @@ public static class Heads
         }
 
         layers.Add(("fc" + (hidden.Count + 1).ToString(CultureInfo.InvariantCulture), nn.Linear(previous, outFeatures)));
+        return nn.Sequential(layers);
+    }
+
+    /// <summary>
+    /// A bottleneck between a backbone and the heads, as Transfer-Learning-Library's <c>ImageClassifier</c> has:
+    /// <c>fc1</c> (Linear inFeatures→width) → <c>bn1</c> (BatchNorm1d) → <c>relu1</c> → <c>drop1</c> (Dropout p).
+    /// </summary>
+    /// <param name="inFeatures">The backbone's feature count F₀; positive.</param>
+    /// <param name="width">The bottleneck width F (tllib: 256); positive.</param>
+    /// <param name="dropout">The dropout probability after it (tllib: 0.5), in [0, 1); 0 for none.</param>
+    /// <returns>The bottleneck, in training mode.</returns>
+    public static Sequential Bottleneck(long inFeatures, long width = 256, double dropout = 0.5)
+    {
+        CheckPositive(inFeatures, nameof(inFeatures));
+        CheckPositive(width, nameof(width));
+        if (!(dropout >= 0.0 && dropout < 1.0))
+        {
+            throw new ArgumentOutOfRangeException(nameof(dropout), dropout, "The dropout probability must be in [0, 1).");
+        }
+
+        TorchRuntime.EnsureInitialized();
+        var layers = new List<(string, nn.Module<Tensor, Tensor>)>
+        {
+            ("fc1", nn.Linear(inFeatures, width)),
+            ("bn1", nn.BatchNorm1d(width)),
+            ("relu1", nn.ReLU()),
+        };
+        if (dropout > 0.0) layers.Add(("drop1", nn.Dropout(dropout)));
         return nn.Sequential(layers);
     }
 

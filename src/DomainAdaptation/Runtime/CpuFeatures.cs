@@ -9,7 +9,7 @@ public static class CpuFeatures
 
     /// <summary>
     /// True when the CPU computes in bfloat16 natively (the <c>avx512_bf16</c> or <c>amx_bf16</c> flag of Linux's
-    /// <c>/proc/cpuinfo</c>), so that <see cref="Training.TrainingPrecision.BFloat16Mixed"/> makes convolutions and matrix
+    /// <c>/proc/cpuinfo</c>), so that <see cref="Training.Precision.TrainingPrecision.BFloat16Mixed"/> makes convolutions and matrix
     /// products faster (measured on this project's machine, docs/performance.md) instead of emulating them. False
     /// elsewhere, including on operating systems other than Linux and on other architectures, where it is not checked.
     /// </summary>

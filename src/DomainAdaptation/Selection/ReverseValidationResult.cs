@@ -31,7 +31,7 @@ public sealed record ReverseValidationResult(
     /// common pseudo-label does (within 5 points), although the pseudo-labels are not nearly constant (the most common
     /// one has under 95% of them): the reverse training failed — typically the adversarial game collapsed the
     /// features — so <see cref="ReverseRisk"/> says nothing about the forward model. Run the reverse training again
-    /// with another seed (<see cref="DannTrainerOptions.Seed"/> and a freshly initialised reverse model). Decided
+    /// with another seed (<see cref="AdaptationTrainerOptions.Seed"/> and a freshly initialised reverse model). Decided
     /// without target labels. (Nearly constant pseudo-labels are the forward model's failure, visible in
     /// <see cref="PseudoLabelCounts"/>, and are scored as they are.)
     /// </summary>

@@ -12,6 +12,6 @@ public enum NormalisationKind
     /// <summary>Subtract the pooled per-channel mean and divide by the pooled per-channel std.</summary>
     MeanStdOverBothDomains,
 
-    /// <summary>Use <see cref="DannTrainerOptions.NormalisationMean"/> and <see cref="DannTrainerOptions.NormalisationStd"/>.</summary>
+    /// <summary>Use <see cref="InputOptions.Mean"/> and <see cref="InputOptions.Std"/>.</summary>
     Explicit,
 }

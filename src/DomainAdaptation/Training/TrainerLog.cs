@@ -1,3 +1,4 @@
+using DomainAdaptation.Training.Optimization;
 using Microsoft.Extensions.Logging;
 
 namespace DomainAdaptation.Training;
@@ -5,11 +6,11 @@ namespace DomainAdaptation.Training;
 /// <summary>The trainer's log messages (source-generated).</summary>
 internal static partial class TrainerLog
 {
-    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Training {Algorithm} on {Data}: steps {FirstStep}..{TotalSteps}, {BatchSize} + {BatchSize2} samples per step, {Optimizer} lr {LearningRate}, {Dtype} on {Device}, seed {Seed}")]
-    public static partial void Started(ILogger logger, string algorithm, string data, long firstStep, long totalSteps, int batchSize, int batchSize2, OptimizerKind optimizer, double learningRate, string dtype, string device, long seed);
+    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Training {Method} on {Data}: steps {FirstStep}..{TotalSteps}, {BatchSize} + {BatchSize2} samples per step, {Optimizer} lr {LearningRate}, {Dtype} on {Device}, seed {Seed}")]
+    public static partial void Started(ILogger logger, string method, string data, long firstStep, long totalSteps, int batchSize, int batchSize2, OptimizerKind optimizer, double learningRate, string dtype, string device, long seed);
 
-    [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "Step {Step}/{TotalSteps}: label loss {LabelLoss:F4}, domain loss {DomainLoss:F4}, source acc {SourceAccuracy:F3}, domain acc {DomainAccuracy:F3}, λ {Lambda:F4}, lr {LearningRate:G4}, {StepMilliseconds:F1} ms")]
-    public static partial void Step(ILogger logger, long step, long totalSteps, double labelLoss, double domainLoss, double sourceAccuracy, double domainAccuracy, double lambda, double learningRate, double stepMilliseconds);
+    [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "Step {Step}/{TotalSteps}: {Values}, lr {LearningRate:G4}, {StepMilliseconds:F1} ms")]
+    public static partial void Step(ILogger logger, long step, long totalSteps, string values, double learningRate, double stepMilliseconds);
 
     [LoggerMessage(EventId = 3, Level = LogLevel.Information, Message = "Evaluation at step {Step}: source acc {SourceAccuracy:F4}, target acc {TargetAccuracy:F4}, domain-classifier acc {DomainAccuracy:F4}, target entropy {TargetEntropy:F4} ({Milliseconds:F0} ms)")]
     public static partial void Evaluated(ILogger logger, long step, double sourceAccuracy, double targetAccuracy, double domainAccuracy, double targetEntropy, double milliseconds);
@@ -29,7 +30,7 @@ internal static partial class TrainerLog
     [LoggerMessage(EventId = 8, Level = LogLevel.Information, Message = "Training finished: {Steps} steps in {Seconds:F1} s")]
     public static partial void Finished(ILogger logger, long steps, double seconds);
 
-    [LoggerMessage(EventId = 9, Level = LogLevel.Warning, Message = "Training has most likely collapsed: the mean label loss of steps {FirstStep}..{Step} is {WindowMean:F4}, back at chance (ln K = {Chance:F4}) after {Best:F4} over the window ending at step {BestStep}; collapsed runs were not seen to recover. Lower λ (the lambda schedule) or DannTrainerOptions.DomainLossWeight, or the learning rate. Last checkpoint: {Checkpoint}")]
+    [LoggerMessage(EventId = 9, Level = LogLevel.Warning, Message = "Training has most likely collapsed: the mean label loss of steps {FirstStep}..{Step} is {WindowMean:F4}, back at chance (ln K = {Chance:F4}) after {Best:F4} over the window ending at step {BestStep}; collapsed runs were not seen to recover. Lower the method's adversarial weight or λ schedule, or the learning rate. Last checkpoint: {Checkpoint}")]
     public static partial void Collapsed(ILogger logger, long firstStep, long step, double windowMean, double chance, double best, long bestStep, string checkpoint);
 
     [LoggerMessage(EventId = 10, Level = LogLevel.Warning, Message = "TrainingPrecision.BFloat16Mixed on a CPU without native bfloat16 arithmetic (no avx512_bf16 or amx_bf16 flag in /proc/cpuinfo): libtorch emulates bfloat16 here, which is much slower than float32 (the paper's MNIST network: about 17× slower per step on a 2-core AVX2-only CPU, docs/performance.md). Use TrainingPrecision.Full on this machine.")]

@@ -1,9 +1,11 @@
+using DomainAdaptation.Training.Checkpoints;
+
 namespace DomainAdaptation.Training;
 
 /// <summary>
-/// Thrown by <see cref="DannTrainer.Train"/> and <see cref="DannTrainer.TrainAsync"/> when the cancellation token fires.
+/// Thrown by <see cref="AdaptationTrainer.Train"/> and <see cref="AdaptationTrainer.TrainAsync"/> when the cancellation token fires.
 /// Cancellation is honoured between steps, so the model holds the state after <see cref="StepsCompleted"/> whole steps;
-/// with <see cref="DannTrainerOptions.CheckpointOnCancel"/> that state is also saved (<see cref="Checkpoint"/>).
+/// with <see cref="Checkpoints.CheckpointOptions.OnCancel"/> that state is also saved (<see cref="Checkpoint"/>).
 /// </summary>
 public sealed class TrainingCancelledException : OperationCanceledException
 {

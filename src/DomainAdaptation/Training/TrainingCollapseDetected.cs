@@ -1,10 +1,12 @@
+using DomainAdaptation.Training.Checkpoints;
+
 namespace DomainAdaptation.Training;
 
 /// <summary>
 /// The label loss went back to chance after the label classifier had learnt (see
-/// <see cref="DannTrainerOptions.CollapseWindow"/>): the adversarial game has most likely collapsed, and such runs
-/// were not seen to recover. Training goes on; the event is raised at most once per call of <see cref="DannTrainer.Train"/>
-/// or <see cref="DannTrainer.TrainAsync"/> (the watch starts afresh with each call, e.g. after a resume).
+/// <see cref="MonitoringOptions.CollapseWindow"/>): the adversarial game has most likely collapsed, and such runs
+/// were not seen to recover. Training goes on; the event is raised at most once per call of <see cref="AdaptationTrainer.Train"/>
+/// or <see cref="AdaptationTrainer.TrainAsync"/> (the watch starts afresh with each call, e.g. after a resume).
 /// </summary>
 /// <param name="Step">The completed steps at the end of the window that showed the collapse.</param>
 /// <param name="WindowMeanLabelLoss">That window's mean label loss.</param>

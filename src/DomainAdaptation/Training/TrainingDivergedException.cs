@@ -1,24 +1,25 @@
+using DomainAdaptation.Training.Checkpoints;
+
 namespace DomainAdaptation.Training;
 
 /// <summary>
-/// Thrown when a step's loss is NaN or infinite (or, at checkpoint time, a parameter is). The failing step did not
-/// update the model, and no checkpoint is written from a non-finite state, so the last checkpoint stays usable.
+/// Thrown when a step's loss is NaN or infinite (or, at checkpoint time, a parameter is). The failing update did not
+/// change the model, and no checkpoint is written from a non-finite state, so the last checkpoint stays usable.
 /// </summary>
 public sealed class TrainingDivergedException : Exception
 {
     /// <summary>Creates the exception.</summary>
     /// <param name="message">The explanation, naming the step and the losses.</param>
     /// <param name="step">The 1-based step that produced the non-finite value.</param>
-    /// <param name="labelLoss">The label loss of that step.</param>
-    /// <param name="domainLoss">The domain loss of that step, if any.</param>
-    /// <param name="totalLoss">The total loss of that step.</param>
+    /// <param name="losses">Each loss term's value at that step, by name (empty when a parameter was found non-finite).</param>
+    /// <param name="totalLoss">The total loss of that step (NaN when unknown).</param>
     /// <param name="lastCheckpoint">The last good checkpoint, or null.</param>
-    public TrainingDivergedException(string message, long step, double labelLoss, double? domainLoss, double totalLoss, CheckpointInfo? lastCheckpoint)
+    public TrainingDivergedException(string message, long step, IReadOnlyDictionary<string, double> losses, double totalLoss, CheckpointInfo? lastCheckpoint)
         : base(message)
     {
+        ArgumentNullException.ThrowIfNull(losses);
         Step = step;
-        LabelLoss = labelLoss;
-        DomainLoss = domainLoss;
+        Losses = losses;
         TotalLoss = totalLoss;
         LastCheckpoint = lastCheckpoint;
     }
@@ -26,11 +27,11 @@ public sealed class TrainingDivergedException : Exception
     /// <summary>The 1-based step that produced the non-finite value.</summary>
     public long Step { get; }
 
-    /// <summary>The label loss of that step.</summary>
-    public double LabelLoss { get; }
+    /// <summary>Each loss term's value at that step, by name ("label", "domain", …).</summary>
+    public IReadOnlyDictionary<string, double> Losses { get; }
 
-    /// <summary>The domain loss of that step, if any.</summary>
-    public double? DomainLoss { get; }
+    /// <summary>The supervised ("label") loss of that step, or NaN.</summary>
+    public double LabelLoss => Losses.TryGetValue("label", out double v) ? v : double.NaN;
 
     /// <summary>The total loss of that step.</summary>
     public double TotalLoss { get; }

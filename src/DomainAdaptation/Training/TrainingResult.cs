@@ -1,3 +1,4 @@
+using DomainAdaptation.Training.Checkpoints;
 using DomainAdaptation.Evaluation;
 
 namespace DomainAdaptation.Training;
@@ -8,7 +9,7 @@ namespace DomainAdaptation.Training;
 /// <param name="FinalEvaluation">The evaluation after the last step.</param>
 /// <param name="LastCheckpoint">The last checkpoint written, or null when checkpoints are off.</param>
 /// <param name="Elapsed">Wall-clock time of this call.</param>
-/// <param name="Collapse">The collapse of the label loss this call detected (<see cref="DannTrainerOptions.CollapseWindow"/>), or null.</param>
+/// <param name="Collapse">The collapse of the label loss this call detected (<see cref="MonitoringOptions.CollapseWindow"/>), or null.</param>
 public sealed record TrainingResult(
     long StepsCompleted,
     long StepsThisRun,

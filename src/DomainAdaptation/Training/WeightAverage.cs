@@ -1,3 +1,4 @@
+using DomainAdaptation.Training.Checkpoints;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -110,6 +111,29 @@ public sealed class WeightAverage : IDisposable
         Dictionary<string, Tensor> state = model.state_dict();
         if (Mismatch(state, "the model") is { } problem) throw new ArgumentException(problem, nameof(model));
         StateEntries.Copy(_average, state);
+    }
+
+    /// <summary>
+    /// Copies the averaged entries under <paramref name="prefix"/> (without it) into <paramref name="model"/>: the trainer
+    /// averages the model and the method's modules together, as <c>model.*</c> and <c>method.*</c>.
+    /// </summary>
+    /// <param name="model">The destination; every entry under the prefix must match by name and shape.</param>
+    /// <param name="prefix">The key prefix, e.g. "model.".</param>
+    /// <exception cref="ArgumentException">When the model's entries do not match the average's.</exception>
+    public void CopyTo(nn.Module model, string prefix)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(prefix);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        Dictionary<string, Tensor> part = Checkpoint.Under(_average, prefix);
+        Dictionary<string, Tensor> state = model.state_dict();
+        if (StateEntries.KeyMismatch(state, "the model", part, $"the average's '{prefix}' entries") is { } keys)
+        {
+            throw new ArgumentException($"The entries of the model do not match the averaged '{prefix}' entries: {keys}.", nameof(model));
+        }
+
+        if (StateEntries.ShapeMismatch(state, "the model", part, "the average") is { } shape) throw new ArgumentException(shape, nameof(model));
+        StateEntries.Copy(part, state);
     }
 
     /// <summary>

@@ -14,7 +14,7 @@ public class BatchNormCalibrationTests
     [Fact]
     public void Calibrate_MlpWithBatchNorm_RunningStatisticsAreTheBatchAveragesOfTheLayerInput()
     {
-        var model = TestModels.Mlp(3, 4, 2, seed: 1, batchNorm: true, dropout: true, dtype: ScalarType.Float64);
+        var model = TestModels.Mlp(3, 4, 2, seed: 1, batchNorm: true, dropout: true, dtype: ScalarType.Float64).Model;
         using var samples = new SampleSet("calibration", randn([10, 3], dtype: ScalarType.Float64, generator: new Generator(7)), null, 2);
         using var converter = new SampleConverter(ScalarType.Float64, CPU);
         var fc = (Linear)model.FeatureExtractor.named_modules().Single(m => m.name == "fc").module;
@@ -42,7 +42,7 @@ public class BatchNormCalibrationTests
     [Fact]
     public void Calibrate_LeavesLearnableParametersUnchanged()
     {
-        var model = TestModels.Mlp(3, 4, 2, seed: 1, batchNorm: true, dtype: ScalarType.Float64);
+        var model = TestModels.Mlp(3, 4, 2, seed: 1, batchNorm: true, dtype: ScalarType.Float64).Model;
         using var samples = new SampleSet("calibration", randn([16, 3], dtype: ScalarType.Float64, generator: new Generator(3)), null, 2);
         using var converter = new SampleConverter(ScalarType.Float64, CPU);
         var before = model.named_parameters().ToDictionary(p => p.name, p => p.parameter.detach().clone());
@@ -58,7 +58,7 @@ public class BatchNormCalibrationTests
     [Fact]
     public void Calibrate_ModelWithoutBatchNorm_ReturnsZeroAndChangesNothing()
     {
-        var model = TestModels.Mlp(3, 4, 2, seed: 1);
+        var model = TestModels.Mlp(3, 4, 2, seed: 1).Model;
         using var samples = new SampleSet("calibration", randn([8, 3], generator: new Generator(1)), null, 2);
         using var converter = new SampleConverter(ScalarType.Float32, CPU);
         var before = TestModels.Snapshot(model);
@@ -71,7 +71,7 @@ public class BatchNormCalibrationTests
     [Fact]
     public void Calibrate_Cancelled_RestoresTheRunningStatistics()
     {
-        var model = TestModels.Mlp(3, 4, 2, seed: 1, batchNorm: true);
+        var model = TestModels.Mlp(3, 4, 2, seed: 1, batchNorm: true).Model;
         using var samples = new SampleSet("calibration", randn([8, 3], generator: new Generator(1)), null, 2);
         using var converter = new SampleConverter(ScalarType.Float32, CPU);
         var before = TestModels.Snapshot(model);
@@ -87,7 +87,7 @@ public class BatchNormCalibrationTests
     [Fact]
     public void Calibrate_OneSample_ThrowsNamingTheSet()
     {
-        var model = TestModels.Mlp(3, 4, 2, seed: 1, batchNorm: true);
+        var model = TestModels.Mlp(3, 4, 2, seed: 1, batchNorm: true).Model;
         using var samples = new SampleSet("tiny", randn([1, 3], generator: new Generator(1)), null, 2);
         using var converter = new SampleConverter(ScalarType.Float32, CPU);
 

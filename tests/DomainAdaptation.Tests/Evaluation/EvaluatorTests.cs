@@ -12,24 +12,39 @@ namespace DomainAdaptation.Tests.Evaluation;
 public class EvaluatorTests
 {
     /// <summary>
-    /// A model with known weights: features = x (2-d), class logits = x (predicts the larger coordinate), domain logit =
-    /// x0 + x1 (target when positive). Every figure can then be computed by hand.
+    /// A model with known weights: features = x (2-d), class logits = x (predicts the larger coordinate); and a method's
+    /// domain classifier with logit x0 + x1 (target when positive). Every figure can then be computed by hand.
     /// </summary>
-    private static DannModel KnownModel()
+    private static AdaptationModel KnownModel()
     {
         var label = nn.Linear(2, 2);
-        var domain = nn.Linear(2, 1);
         using (no_grad())
         {
             label.weight!.copy_(eye(2));
             label.bias!.zero_();
+        }
+
+        var model = new AdaptationModel(nn.Identity(), label);
+        model.to(ScalarType.Float64);
+        return model;
+    }
+
+    private static IDomainDiscriminator KnownDiscriminator()
+    {
+        var domain = nn.Linear(2, 1);
+        using (no_grad())
+        {
             domain.weight!.copy_(ones(1, 2));
             domain.bias!.zero_();
         }
 
-        var model = new DannModel(nn.Identity(), label, domain);
-        model.to(ScalarType.Float64);
-        return model;
+        domain.to(ScalarType.Float64);
+        return new Discriminator(domain);
+    }
+
+    private sealed class Discriminator(nn.Module<Tensor, Tensor> head) : IDomainDiscriminator
+    {
+        public Tensor DomainLogits(Tensor features, Tensor classLogits) => head.call(features);
     }
 
     private static readonly double[,] SourcePoints = { { 2, 1 }, { 0, 3 }, { 1, 2 }, { -1, -2 }, { 5, -1 } };
@@ -50,7 +65,7 @@ public class EvaluatorTests
         // Batches of 2 so the 5 and 3 samples span several batches.
         var evaluator = new Evaluator(converter, batchSize: 2);
 
-        EvaluationMetrics m = evaluator.Evaluate(KnownModel(), data, step: 17);
+        EvaluationMetrics m = evaluator.Evaluate(KnownModel(), data, step: 17, discriminator: KnownDiscriminator());
 
         // Source predictions (argmax x): 0, 1, 1, 0, 0 against 0, 1, 0, 1, 0 → 3/5; domain (x0 + x1 > 0 → target):
         // sums 3, 3, 3, −3, 4 → predicted target, target, target, source, target → 1/5 right as source.
@@ -92,6 +107,7 @@ public class EvaluatorTests
         e.Accuracy.Should().BeNull();
         e.Confusion.Should().BeNull();
         e.MeanPredictionEntropy.Should().BeApproximately(MeanEntropy(TargetPoints), 1e-12);
+        e.DomainClassifierAccuracy.Should().BeNull("no domain classifier was given");
     }
 
     [Theory]
@@ -101,7 +117,7 @@ public class EvaluatorTests
     {
         using var data = Data();
         using var converter = new SampleConverter(ScalarType.Float64, CPU);
-        var model = TestModels.Mlp(2, 3, 2, seed: 1, dropout: true, batchNorm: true, dtype: ScalarType.Float64);
+        var model = TestModels.Mlp(2, 3, 2, seed: 1, dropout: true, batchNorm: true, dtype: ScalarType.Float64).Model;
         model.train(training);
         var before = TestModels.Snapshot(model);
 
@@ -141,7 +157,7 @@ public class EvaluatorTests
         using var data = Data();
         using var converter = new SampleConverter(ScalarType.Float64, CPU);
         var evaluator = new Evaluator(converter, batchSize: 2);
-        DannModel model = KnownModel();
+        AdaptationModel model = KnownModel();
         model.train();
 
         using Tensor predicted = evaluator.PredictLabels(model, data.Source);

@@ -50,6 +50,6 @@ public class HeadsTests
     {
         random.manual_seed(1);
         var head = nn.Sequential(("block", nn.Sequential(("act", nn.ReLU()), ("proj", nn.Linear(64, 8)))), ("out", nn.Linear(8, 2)));
-        DannModelInspector.ExpectedInputFeatures(head, string.Empty).Should().Be((64L, "'block.proj' (Linear)"));
+        ModelInspector.ExpectedInputFeatures(head, string.Empty).Should().Be((64L, "'block.proj' (Linear)"));
     }
 }

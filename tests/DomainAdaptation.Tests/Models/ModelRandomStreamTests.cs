@@ -16,10 +16,10 @@ public class ModelRandomStreamTests
         float expectedNext = rand(1).item<float>();
 
         random.manual_seed(123);
-        using DannModel first = DannPresets.Mnist(SampleShape.Image(3, 28, 28), seed: 7).Build();
+        using AdaptationModel first = ModelPresets.Mnist(SampleShape.Image(3, 28, 28), seed: 7).Build();
         float next = rand(1).item<float>();
-        using DannModel second = DannPresets.Mnist(SampleShape.Image(3, 28, 28), seed: 7).Build();
-        using DannModel other = DannPresets.Mnist(SampleShape.Image(3, 28, 28), seed: 8).Build();
+        using AdaptationModel second = ModelPresets.Mnist(SampleShape.Image(3, 28, 28), seed: 7).Build();
+        using AdaptationModel other = ModelPresets.Mnist(SampleShape.Image(3, 28, 28), seed: 8).Build();
 
         next.Should().Be(expectedNext, "a seeded preset restores torch's global generator");
         Dictionary<string, Tensor> a = first.state_dict(), b = second.state_dict(), c = other.state_dict();
@@ -35,12 +35,12 @@ public class ModelRandomStreamTests
     public void Build_Check_DoesNotMoveBatchNormStatisticsOrDrawRandomNumbers()
     {
         random.manual_seed(5);
-        DannModelBuilder builder = DannPresets.MnistModern(SampleShape.Image(3, 28, 28));
+        AdaptationModelBuilder builder = ModelPresets.MnistModern(SampleShape.Image(3, 28, 28));
         random.manual_seed(99);
         float expectedNext = rand(1).item<float>();
         random.manual_seed(99);
 
-        using DannModel model = builder.Build();
+        using AdaptationModel model = builder.Build();
 
         rand(1).item<float>().Should().Be(expectedNext);
         model.state_dict()["feature_extractor.bn1.running_mean"].abs().sum().item<float>().Should().Be(0f);

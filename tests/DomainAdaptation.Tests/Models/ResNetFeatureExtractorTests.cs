@@ -19,13 +19,12 @@ public class ResNetFeatureExtractorTests
         // The ResNet's layers in its forward order, without its classifier: input [B, 3, H, W] → [B, 512].
         Sequential trunk = nn.Sequential(Trunk.Select(name => (name, (nn.Module<Tensor, Tensor>)children[name])));
 
-        DannModelBuilder builder = new DannModelBuilder()
+        AdaptationModelBuilder builder = new AdaptationModelBuilder()
             .WithInputShape(3, 32, 32)
             .WithFeatureExtractor(trunk, features: 512)
             .WithLabelClassifier(Heads.Mlp(512, [256], 10))
-            .WithDomainClassifier(Heads.Mlp(512, [256], 1))
-            .WithInitialLambda(1.0);
-        using DannModel model = builder.Build();
+            .WithDomainClassifier(Heads.Mlp(512, [256], 1));
+        using AdaptationModel model = builder.Build();
 
         builder.Shape!.Features.Should().Be(512);
         model.state_dict().Keys.Should().Contain("feature_extractor.layer4.1.conv2.weight")
@@ -33,12 +32,13 @@ public class ResNetFeatureExtractorTests
 
         using var scope = NewDisposeScope();
         model.train();
-        DannOutput output = model.forward(randn(2, 3, 32, 32));
-        output.Features.shape.Should().Equal(2, 512);
-        output.ClassLogits.shape.Should().Equal(2, 10);
-        output.DomainLogits.shape.Should().Equal(2, 1);
+        Tensor features = model.Features(randn(2, 3, 32, 32));
+        features.shape.Should().Equal(2, 512);
+        model.ClassifyFeatures(features).shape.Should().Equal(2, 10);
+        Tensor domainLogits = builder.DomainClassifier!.call(features.ReverseGradient(1.0));
+        domainLogits.shape.Should().Equal(2, 1);
 
-        nn.functional.binary_cross_entropy_with_logits(output.DomainLogits, tensor(new float[] { 0, 1 }).reshape(2, 1)).backward();
+        nn.functional.binary_cross_entropy_with_logits(domainLogits, tensor(new float[] { 0, 1 }).reshape(2, 1)).backward();
         model.state_dict(); // parameters stay registered after backward
         Parameter conv1 = model.FeatureExtractor.named_parameters().Single(p => p.name == "conv1.weight").parameter;
         conv1.grad.Should().NotBeNull("the domain loss reaches the ResNet's first convolution through the reversal layer");

@@ -20,20 +20,23 @@ public class ReverseValidationTests
 {
     private const int Hidden = 15;
 
-    private static DannTrainerOptions Recipe(TrainingMode mode = TrainingMode.Dann, long steps = 300, string? checkpoints = null)
+    private static AdaptationTrainerOptions Recipe(long steps = 300, string? checkpoints = null)
     {
-        DannTrainerOptions options = TwoMoons.Recipe(mode, steps);
-        options.CheckpointDirectory = checkpoints;
-        options.CheckpointsToKeep = 1;
+        AdaptationTrainerOptions options = TwoMoons.Recipe(steps);
+        options.Checkpoints.Directory = checkpoints;
+        options.Checkpoints.ToKeep = 1;
         return options;
     }
 
-    private static DannModel Untrained(long seed = 5) => TestModels.Mlp(2, Hidden, 2, seed, activation: "sigmoid");
+    private static TestNet Untrained(long seed = 5) => TestModels.Mlp(2, Hidden, 2, seed, activation: "sigmoid");
 
-    private static DannModel TrainForward(DomainDataset train, TrainingMode mode = TrainingMode.Dann)
+    /// <summary>The recipe's method for a net: DANN with the toy experiment's λ and the net's domain head.</summary>
+    private static AdaptationMethod Method(TestNet net) => net.Dann(TwoMoons.DannLambda);
+
+    private static TestNet TrainForward(DomainDataset train)
     {
-        DannModel model = Untrained(seed: 3);
-        using var trainer = new DannTrainer(model, train, Recipe(mode, steps: 1500));
+        TestNet model = Untrained(seed: 3);
+        using var trainer = TestTrainer.Create(model, train, Recipe(steps: 1500), method: Method(model));
         trainer.Train();
         return model;
     }
@@ -49,39 +52,39 @@ public class ReverseValidationTests
     {
         using DomainDataset train = TwoMoons.Problem(perClass: 150, degrees: 35, sourceSeed: 1, targetSeed: 2);
         using SampleSet heldOut = HeldOutSource();
-        using DannModel forward = TrainForward(train);
+        TestNet forward = TrainForward(train);
         using var converter = new SampleConverter(ScalarType.Float32, CPU);
 
-        using DannModel reverse = Untrained();
-        ReverseValidationResult result = ReverseValidation.Run(forward, converter, train, heldOut, reverse, Recipe());
+        TestNet reverse = Untrained();
+        ReverseValidationResult result = ReverseValidation.Run(forward, converter, train, heldOut, reverse, Method(reverse), Recipe());
 
         // By hand: arg-max of the forward model's class logits on every target sample, in evaluation mode ...
         long[] pseudo;
-        forward.eval();
+        forward.Model.eval();
         using (no_grad())
         {
-            pseudo = forward.forward(train.Target.Samples).ClassLogits.argmax(1).data<long>().ToArray();
+            pseudo = forward.Model.forward(train.Target.Samples).argmax(1).data<long>().ToArray();
         }
 
-        forward.train();
+        forward.Model.train();
         // ... a fresh reverse model with the same initial weights trained on (target, pseudo-labels) → unlabelled source ...
         using var reverseData = new DomainDataset(
             "by hand",
             new SampleSet("target", train.Target.Samples.clone(), tensor(pseudo), 2),
             new SampleSet("source", train.Source.Samples.clone(), null, 2));
-        using DannModel byHand = Untrained();
-        using (var trainer = new DannTrainer(byHand, reverseData, Recipe()))
+        TestNet byHand = Untrained();
+        using (var trainer = TestTrainer.Create(byHand, reverseData, Recipe(), method: Method(byHand)))
         {
             trainer.Train();
         }
 
         // ... scored on the held-out labelled source samples.
-        byHand.eval();
+        byHand.Model.eval();
         double expected, expectedFit;
         using (no_grad())
         {
-            expected = byHand.forward(heldOut.Samples).ClassLogits.argmax(1).eq(heldOut.Labels!).to_type(ScalarType.Float64).mean().ToDouble();
-            expectedFit = byHand.forward(train.Target.Samples).ClassLogits.argmax(1).eq(tensor(pseudo)).to_type(ScalarType.Float64).mean().ToDouble();
+            expected = byHand.Model.forward(heldOut.Samples).argmax(1).eq(heldOut.Labels!).to_type(ScalarType.Float64).mean().ToDouble();
+            expectedFit = byHand.Model.forward(train.Target.Samples).argmax(1).eq(tensor(pseudo)).to_type(ScalarType.Float64).mean().ToDouble();
         }
 
         result.ReverseAccuracy.Should().Be(expected);
@@ -100,21 +103,21 @@ public class ReverseValidationTests
         using DomainDataset train = TwoMoons.Problem(perClass: 150, degrees: 35, sourceSeed: 1, targetSeed: 2);
         using SampleSet heldOut = HeldOutSource();
         using var converter = new SampleConverter(ScalarType.Float32, CPU);
-        using DannModel adapted = TrainForward(train);
+        TestNet adapted = TrainForward(train);
         // A candidate that predicts class 0 for everything (label-head bias +10 / −10): its pseudo-labels carry nothing.
-        using DannModel collapsed = Untrained(seed: 3);
+        TestNet collapsed = Untrained(seed: 3);
         using (no_grad())
         {
-            var head = (TorchSharp.Modules.Linear)collapsed.LabelClassifier;
+            var head = (TorchSharp.Modules.Linear)collapsed.Model.LabelClassifier;
             head.weight!.zero_();
             head.bias!.copy_(tensor(new float[] { 10, -10 }));
         }
 
-        using DannModel reverse1 = Untrained();
-        using DannModel reverse2 = Untrained();
+        TestNet reverse1 = Untrained();
+        TestNet reverse2 = Untrained();
 
-        ReverseValidationResult good = ReverseValidation.Run(adapted, converter, train, heldOut, reverse1, Recipe());
-        ReverseValidationResult bad = ReverseValidation.Run(collapsed, converter, train, heldOut, reverse2, Recipe());
+        ReverseValidationResult good = ReverseValidation.Run(adapted, converter, train, heldOut, reverse1, Method(reverse1), Recipe());
+        ReverseValidationResult bad = ReverseValidation.Run(collapsed, converter, train, heldOut, reverse2, Method(reverse2), Recipe());
 
         good.ReverseAccuracy.Should().BeGreaterThan(0.8, "right pseudo-labels on aligned domains carry back to the source");
         bad.PseudoLabelCounts.Should().Equal(300, 0);
@@ -128,15 +131,15 @@ public class ReverseValidationTests
         using DomainDataset train = TwoMoons.Problem(perClass: 50, degrees: 35, sourceSeed: 1, targetSeed: 2);
         using SampleSet heldOut = HeldOutSource();
         using var converter = new SampleConverter(ScalarType.Float32, CPU);
-        using DannModel forward = Untrained(seed: 3);
-        forward.train();
+        TestNet forward = Untrained(seed: 3);
+        forward.Model.train();
         Dictionary<string, Tensor> before = TestModels.Snapshot(forward);
-        using DannModel reverse = Untrained();
+        TestNet reverse = Untrained();
 
-        ReverseValidation.Run(forward, converter, train, heldOut, reverse, Recipe(steps: 20));
+        ReverseValidation.Run(forward, converter, train, heldOut, reverse, Method(reverse), Recipe(steps: 20));
 
         TestModels.BitwiseEqual(before, TestModels.Snapshot(forward), out string difference).Should().BeTrue(difference);
-        forward.training.Should().BeTrue();
+        forward.Model.training.Should().BeTrue();
         train.Target.Samples.shape.Should().Equal(100, 2);
         train.Source.Labels.Should().NotBeNull("the forward data's tensors are read through aliases, not disposed");
         train.Source.Labels!.shape.Should().Equal(100);
@@ -148,22 +151,22 @@ public class ReverseValidationTests
         using DomainDataset train = TwoMoons.Problem(perClass: 100, degrees: 35, sourceSeed: 1, targetSeed: 2);
         using SampleSet heldOut = HeldOutSource();
         using var converter = new SampleConverter(ScalarType.Float32, CPU);
-        using DannModel forward = TrainForward(train);
+        TestNet forward = TrainForward(train);
         using var folder = new TempDirectory();
 
-        using DannModel uninterruptedModel = Untrained();
-        ReverseValidationResult uninterrupted = ReverseValidation.Run(forward, converter, train, heldOut, uninterruptedModel, Recipe(steps: 200));
+        TestNet uninterruptedModel = Untrained();
+        ReverseValidationResult uninterrupted = ReverseValidation.Run(forward, converter, train, heldOut, uninterruptedModel, Method(uninterruptedModel), Recipe(steps: 200));
 
         using var cancel = new CancellationTokenSource();
-        using (DannModel first = Untrained())
         {
-            var act = () => ReverseValidation.Run(forward, converter, train, heldOut, first, Recipe(steps: 200, checkpoints: folder.Path),
+            TestNet first = Untrained();
+            var act = () => ReverseValidation.Run(forward, converter, train, heldOut, first, Method(first), Recipe(steps: 200, checkpoints: folder.Path),
                 steps: new SyncProgress<StepMetrics>(m => { if (m.Step == 90) cancel.Cancel(); }), cancellationToken: cancel.Token);
             act.Should().Throw<TrainingCancelledException>();
         }
 
-        using DannModel second = Untrained(seed: 99);
-        ReverseValidationResult resumed = ReverseValidation.Run(forward, converter, train, heldOut, second, Recipe(steps: 200, checkpoints: folder.Path), resume: true);
+        TestNet second = Untrained(seed: 99);
+        ReverseValidationResult resumed = ReverseValidation.Run(forward, converter, train, heldOut, second, Method(second), Recipe(steps: 200, checkpoints: folder.Path), resume: true);
 
         resumed.ReverseTraining.StepsThisRun.Should().Be(110);
         resumed.ReverseAccuracy.Should().Be(uninterrupted.ReverseAccuracy);
@@ -186,22 +189,35 @@ public class ReverseValidationTests
         ShouldRefuse(_ => new SampleSet("labels up to 4", zeros(5, 2), arange(5, dtype: ScalarType.Int64), 5), Recipe(), "*labels in [0, 4]*2 classes*", "sourceValidation");
 
     [Fact]
-    public void Run_TargetOnlyRecipe_Throws() =>
-        ShouldRefuse(_ => HeldOutSource(), Recipe(TrainingMode.TargetOnly), "*TargetOnly*", "reverseOptions");
+    public void Run_TargetOnlyMethod_Throws() =>
+        ShouldRefuse(_ => HeldOutSource(), Recipe(), "*'target-only' trains on target labels*", "reverseMethod", method: new DomainAdaptation.Methods.Supervised.TargetOnly());
+
+    [Fact]
+    public void Run_MethodAlreadyUsedByTheForwardRun_Throws()
+    {
+        using DomainDataset train = TwoMoons.Problem(perClass: 20, degrees: 35, sourceSeed: 1, targetSeed: 2);
+        TestNet used = Untrained(3);
+        AdaptationMethod method = Method(used);
+        using (TestTrainer.Create(used, train, Recipe(steps: 1), method: method))
+        {
+        }
+
+        ShouldRefuse(_ => HeldOutSource(), Recipe(), "*already in use*new instance*", "reverseMethod", method: method);
+    }
 
     [Fact]
     public void Run_ReverseModelIsTheForwardModel_Throws() =>
         ShouldRefuse(_ => HeldOutSource(), Recipe(), "*separate, untrained model*", "reverseModel", reverseIsForward: true);
 
-    private static void ShouldRefuse(Func<DomainDataset, SampleSet> heldOut, DannTrainerOptions options, string message, string parameter, bool reverseIsForward = false)
+    private static void ShouldRefuse(Func<DomainDataset, SampleSet> heldOut, AdaptationTrainerOptions options, string message, string parameter, bool reverseIsForward = false, AdaptationMethod? method = null)
     {
         using DomainDataset train = TwoMoons.Problem(perClass: 20, degrees: 35, sourceSeed: 1, targetSeed: 2);
         using SampleSet set = heldOut(train);
         using var converter = new SampleConverter(ScalarType.Float32, CPU);
-        using DannModel forward = Untrained(3);
-        using DannModel reverse = Untrained();
+        TestNet forward = Untrained(3);
+        TestNet reverse = Untrained();
 
-        var act = () => ReverseValidation.Run(forward, converter, train, set, reverseIsForward ? forward : reverse, options);
+        var act = () => ReverseValidation.Run(forward, converter, train, set, reverseIsForward ? forward : reverse, method ?? Method(reverse), options);
 
         act.Should().Throw<ArgumentException>().WithMessage(message).Which.ParamName.Should().Be(parameter);
     }
@@ -213,16 +229,16 @@ public class ReverseValidationTests
         using SampleSet heldOut = HeldOutSource();
         using var converter = new SampleConverter(ScalarType.Float32, CPU);
         using var folder = new TempDirectory();
-        using DannModel forward = Untrained(3);
-        using (var trainer = new DannTrainer(forward, train, Recipe(steps: 5, checkpoints: folder.Path)))
+        TestNet forward = Untrained(3);
+        using (var trainer = TestTrainer.Create(forward, train, Recipe(steps: 5, checkpoints: folder.Path), method: Method(forward)))
         {
             trainer.Train();
         }
 
         string[] before = Directory.GetFiles(folder.Path);
-        using DannModel reverse = Untrained();
+        TestNet reverse = Untrained();
 
-        var act = () => ReverseValidation.Run(forward, converter, train, heldOut, reverse, Recipe(steps: 5, checkpoints: folder.Path));
+        var act = () => ReverseValidation.Run(forward, converter, train, heldOut, reverse, Method(reverse), Recipe(steps: 5, checkpoints: folder.Path));
 
         act.Should().Throw<ArgumentException>().WithMessage("*already holds a checkpoint*resume*").Which.ParamName.Should().Be("reverseOptions");
         Directory.GetFiles(folder.Path).Should().BeEquivalentTo(before);

@@ -1,14 +1,46 @@
+using DomainAdaptation.Methods;
+using DomainAdaptation.Methods.Adversarial;
 using DomainAdaptation.Models;
+using DomainAdaptation.Schedules;
 using TorchSharp;
+using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace DomainAdaptation.Tests.TestSupport;
 
-/// <summary>Small DANNs built directly from TorchSharp modules, initialised from a seed.</summary>
+/// <summary>
+/// A small classifier and a domain head for DANN, built from one seed in one draw (features, label head, domain head, in
+/// that order, as the DANN-only trainer's model was); converts to its <see cref="AdaptationModel"/>.
+/// </summary>
+internal sealed class TestNet
+{
+    public TestNet(AdaptationModel model, nn.Module<Tensor, Tensor> domainHead)
+    {
+        Model = model;
+        DomainHead = domainHead;
+    }
+
+    public AdaptationModel Model { get; }
+
+    public nn.Module<Tensor, Tensor> DomainHead { get; }
+
+    public static implicit operator AdaptationModel(TestNet net) => net.Model;
+
+    /// <summary>DANN with this net's domain head.</summary>
+    public Dann Dann(ILambdaSchedule? lambda = null, double weight = 1.0, DomainLossKind loss = DomainLossKind.BinaryCrossEntropyWithLogits) => new(DomainHead, lambda, weight, loss);
+
+    public Dictionary<string, Tensor> state_dict() => Model.state_dict();
+
+    public IEnumerable<Parameter> parameters() => Model.parameters();
+
+    public IEnumerable<(string name, Parameter parameter)> named_parameters() => Model.named_parameters();
+}
+
+/// <summary>Small models built directly from TorchSharp modules, initialised from a seed.</summary>
 internal static class TestModels
 {
     /// <summary>Features → Linear(hidden) → activation; label head Linear(classes); domain head Linear(domainOutputs).</summary>
-    public static DannModel Mlp(int inputs, int hidden, int classes, long seed, int domainOutputs = 1, string activation = "tanh", bool dropout = false, bool batchNorm = false, ScalarType dtype = ScalarType.Float32)
+    public static TestNet Mlp(int inputs, int hidden, int classes, long seed, int domainOutputs = 1, string activation = "tanh", bool dropout = false, bool batchNorm = false, ScalarType dtype = ScalarType.Float32)
     {
         random.manual_seed(seed);
         var layers = new List<(string, nn.Module<Tensor, Tensor>)> { ("fc", nn.Linear(inputs, hidden)) };
@@ -20,14 +52,24 @@ internal static class TestModels
             _ => nn.Tanh(),
         }));
         if (dropout) layers.Add(("drop", nn.Dropout(0.3)));
-        var model = new DannModel(nn.Sequential(layers), nn.Linear(hidden, classes), nn.Linear(hidden, domainOutputs));
+        var model = new AdaptationModel(nn.Sequential(layers), nn.Linear(hidden, classes));
+        nn.Module<Tensor, Tensor> head = nn.Linear(hidden, domainOutputs);
         model.to(dtype);
-        return model;
+        head.to(dtype);
+        return new TestNet(model, head);
     }
 
     /// <summary>A copy of every state-dict entry (parameters and buffers), for before/after comparisons.</summary>
     public static Dictionary<string, Tensor> Snapshot(nn.Module model) =>
         model.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.detach().clone().DetachFromDisposeScope());
+
+    /// <summary>The model's entries and the domain head's (as "domain_head.*").</summary>
+    public static Dictionary<string, Tensor> Snapshot(TestNet net)
+    {
+        Dictionary<string, Tensor> all = Snapshot(net.Model);
+        foreach ((string key, Tensor value) in Snapshot(net.DomainHead)) all["domain_head." + key] = value;
+        return all;
+    }
 
     /// <summary>True when every entry is bitwise equal (same dtype, shape and bytes).</summary>
     public static bool BitwiseEqual(Dictionary<string, Tensor> a, Dictionary<string, Tensor> b, out string difference)
@@ -51,4 +93,17 @@ internal static class TestModels
 
         return true;
     }
+}
+
+/// <summary>Trainers for tests: DANN with the net's own domain head unless a method is given.</summary>
+internal static class TestTrainer
+{
+    public static DomainAdaptation.Training.AdaptationTrainer Create(
+        TestNet net,
+        DomainAdaptation.Data.IDomainDataset data,
+        DomainAdaptation.Training.AdaptationTrainerOptions options,
+        Microsoft.Extensions.Logging.ILogger? logger = null,
+        DomainAdaptation.Data.IDomainDataset? evaluationData = null,
+        AdaptationMethod? method = null) =>
+        new(net.Model, data, method ?? net.Dann(), options, logger, evaluationData);
 }

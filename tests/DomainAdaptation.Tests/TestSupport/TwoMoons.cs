@@ -85,20 +85,18 @@ internal static class TwoMoons
     }
 
     /// <summary>
-    /// The toy experiment's recipe: SGD (lr 0.1, momentum 0.9, constant), the Ganin λ ramp to 3, 32 + 32 points per
-    /// step, seed 42, no logging.
+    /// The toy experiment's recipe: SGD (lr 0.1, momentum 0.9, constant), 32 + 32 points per step, seed 42, no logging;
+    /// DANN with the Ganin λ ramp to 3 (<see cref="DannLambda"/>).
     /// </summary>
-    public static DannTrainerOptions Recipe(TrainingMode mode, long steps) => new()
+    public static AdaptationTrainerOptions Recipe(long steps) => new()
     {
-        Mode = mode,
         Steps = steps,
         BatchSizePerDomain = 32,
-        Optimizer = OptimizerKind.Sgd,
-        LearningRate = 0.1,
-        Momentum = 0.9,
-        LearningRateSchedule = LearningRateSchedules.Constant(),
-        LambdaSchedule = LambdaSchedules.Ganin(gamma: 10, max: 3),
         Seed = 42,
-        LogInterval = 0,
+        Optimizer = { Kind = OptimizerKind.Sgd, LearningRate = 0.1, Momentum = 0.9, LearningRateSchedule = LearningRateSchedules.Constant() },
+        Monitoring = { LogInterval = 0 },
     };
+
+    /// <summary>The toy experiment's λ: the Ganin ramp to 3.</summary>
+    public static ILambdaSchedule DannLambda => LambdaSchedules.Ganin(gamma: 10, max: 3);
 }

@@ -15,8 +15,8 @@ public class CheckpointTests
         using var data = SyntheticData.Blobs(30, 30, features: 3, classes: 3, seed: 1);
         using var folder = new TempDirectory();
         var model = TestModels.Mlp(3, 5, 3, seed: 4, batchNorm: true);
-        var options = new DannTrainerOptions { Steps = 3, BatchSizePerDomain = 6, Seed = 77, CheckpointDirectory = folder.Path, Normalisation = NormalisationKind.MeanStdOverBothDomains };
-        using var trainer = new DannTrainer(model, data, options);
+        var options = new AdaptationTrainerOptions { Steps = 3, BatchSizePerDomain = 6, Seed = 77, Input = { Normalisation = NormalisationKind.MeanStdOverBothDomains }, Checkpoints = { Directory = folder.Path } };
+        using var trainer = TestTrainer.Create(model, data, options);
         TrainingResult result = trainer.Train();
 
         CheckpointInfo info = Checkpoint.ReadInfo(result.LastCheckpoint!.Path);
@@ -24,16 +24,59 @@ public class CheckpointTests
         info.Step.Should().Be(3);
         info.TotalSteps.Should().Be(3);
         info.Seed.Should().Be(77);
-        info.Mode.Should().Be(TrainingMode.Dann);
+        info.Method.Should().Be("dann");
+        info.MethodSettingsJson.Should().Contain("GaninLambdaSchedule { Gamma = 10, Max = 1 }").And.Contain("\"DomainLossWeight\": 1");
+        info.InferenceModule.Should().BeNull();
         info.Optimizer.Should().Be(OptimizerKind.Sgd);
-        info.Algorithm.Should().Be("DANN");
         info.Normalisation.Should().Be(trainer.Normalisation);
-        info.OptionsJson.Should().Contain("\"BatchSizePerDomain\": 6").And.Contain("GaninLambdaSchedule { Gamma = 10, Max = 1 }").And.Contain("\"Mode\": \"Dann\"");
+        info.OptionsJson.Should().Contain("\"BatchSizePerDomain\": 6").And.Contain("\"Optimizer\": {");
         Path.GetFileName(info.Path).Should().Be("checkpoint-0000000003.dann");
 
         var fresh = TestModels.Mlp(3, 5, 3, seed: 123, batchNorm: true);
         Checkpoint.LoadModel(folder.Path, fresh).Step.Should().Be(3);
-        TestModels.BitwiseEqual(TestModels.Snapshot(model), TestModels.Snapshot(fresh), out string difference).Should().BeTrue(difference);
+        TestModels.BitwiseEqual(TestModels.Snapshot(model.Model), TestModels.Snapshot(fresh.Model), out string difference).Should().BeTrue(difference);
+    }
+
+    [Fact]
+    public void SaveCheckpoint_HoldsTheMethodsModulesUnderMethodAndTheModelUnderModel()
+    {
+        using var data = SyntheticData.Blobs(20, 20, features: 2, classes: 2, seed: 1);
+        using var folder = new TempDirectory();
+        var model = TestModels.Mlp(2, 3, 2, seed: 1);
+        using (var trainer = TestTrainer.Create(model, data, new AdaptationTrainerOptions { Steps = 2, BatchSizePerDomain = 4, Checkpoints = { Directory = folder.Path } }))
+        {
+            trainer.Train();
+        }
+
+        using CheckpointFormat.Contents contents = CheckpointFormat.Read(Checkpoint.FindLatest(folder.Path)!);
+        contents.Modules.Keys.Order().Should().Equal(
+            "method.domain_classifier.bias", "method.domain_classifier.weight",
+            "model.feature_extractor.fc.bias", "model.feature_extractor.fc.weight", "model.label_classifier.bias", "model.label_classifier.weight");
+        contents.Modules["method.domain_classifier.weight"].Equals(model.DomainHead.state_dict()["weight"]).Should().BeTrue();
+        contents.Optimizer.Keys.Should().OnlyContain(k => k.StartsWith("main.", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Resume_CheckpointOfAnotherMethodOrOtherSettings_ThrowsNamingBoth()
+    {
+        using var data = SyntheticData.Blobs(20, 20, features: 2, classes: 2, seed: 1);
+        using var folder = new TempDirectory();
+        var options = new AdaptationTrainerOptions { Steps = 4, BatchSizePerDomain = 4, Checkpoints = { Directory = folder.Path } };
+        using (var trainer = TestTrainer.Create(TestModels.Mlp(2, 3, 2, seed: 1), data, options))
+        {
+            trainer.Train();
+        }
+
+        using (var other = TestTrainer.Create(TestModels.Mlp(2, 3, 2, seed: 1), data, options, method: new DomainAdaptation.Methods.Regularizers.Mcc()))
+        {
+            FluentActions.Invoking(() => other.Resume(folder.Path)).Should().Throw<CheckpointException>()
+                .WithMessage("*written by the method 'dann' (*), but this trainer runs 'mcc' ({\"Weight\":1,\"Temperature\":2.5}); resume it with the method that wrote it.");
+        }
+
+        var net = TestModels.Mlp(2, 3, 2, seed: 1);
+        using var reweighted = TestTrainer.Create(net, data, options, method: net.Dann(weight: 2));
+        FluentActions.Invoking(() => reweighted.Resume(folder.Path)).Should().Throw<CheckpointException>()
+            .WithMessage("*written by 'dann' with other settings*DomainLossWeight: checkpoint 1, now 2.");
     }
 
     [Fact]
@@ -41,8 +84,8 @@ public class CheckpointTests
     {
         using var data = SyntheticData.Blobs(20, 20, features: 2, classes: 2, seed: 1);
         using var folder = new TempDirectory();
-        var options = new DannTrainerOptions { Steps = 5, BatchSizePerDomain = 4, CheckpointDirectory = folder.Path, CheckpointInterval = 1, CheckpointsToKeep = 2 };
-        using var trainer = new DannTrainer(TestModels.Mlp(2, 3, 2, seed: 1), data, options);
+        var options = new AdaptationTrainerOptions { Steps = 5, BatchSizePerDomain = 4, Checkpoints = { Directory = folder.Path, Interval = 1, ToKeep = 2 } };
+        using var trainer = TestTrainer.Create(TestModels.Mlp(2, 3, 2, seed: 1), data, options);
 
         trainer.Train();
 
@@ -54,8 +97,8 @@ public class CheckpointTests
     {
         using var data = SyntheticData.Blobs(20, 20, features: 2, classes: 2, seed: 1);
         using var folder = new TempDirectory();
-        var options = new DannTrainerOptions { Steps = 4, BatchSizePerDomain = 4, CheckpointDirectory = folder.Path, CheckpointInterval = 2 };
-        using (var trainer = new DannTrainer(TestModels.Mlp(2, 3, 2, seed: 1), data, options))
+        var options = new AdaptationTrainerOptions { Steps = 4, BatchSizePerDomain = 4, Checkpoints = { Directory = folder.Path, Interval = 2 } };
+        using (var trainer = TestTrainer.Create(TestModels.Mlp(2, 3, 2, seed: 1), data, options))
         {
             trainer.Train();
         }
@@ -72,7 +115,7 @@ public class CheckpointTests
         File.WriteAllBytes(newest, bytes.AsSpan(0, 100).ToArray());
         FluentActions.Invoking(() => Checkpoint.ReadInfo(newest)).Should().Throw<CheckpointException>().WithMessage("*truncated*");
 
-        using (var resumed = new DannTrainer(TestModels.Mlp(2, 3, 2, seed: 1), data, options))
+        using (var resumed = TestTrainer.Create(TestModels.Mlp(2, 3, 2, seed: 1), data, options))
         {
             resumed.Resume(folder.Path).Step.Should().Be(2);
         }
@@ -94,20 +137,20 @@ public class CheckpointTests
     {
         using var data = SyntheticData.Blobs(20, 20, features: 2, classes: 2, seed: 1);
         using var folder = new TempDirectory();
-        var options = new DannTrainerOptions { Steps = 4, BatchSizePerDomain = 4, CheckpointDirectory = folder.Path };
-        using (var trainer = new DannTrainer(TestModels.Mlp(2, 3, 2, seed: 1), data, options))
+        var options = new AdaptationTrainerOptions { Steps = 4, BatchSizePerDomain = 4, Checkpoints = { Directory = folder.Path } };
+        using (var trainer = TestTrainer.Create(TestModels.Mlp(2, 3, 2, seed: 1), data, options))
         {
             trainer.Train();
         }
 
-        // Checkpoint and evaluation settings may differ; the learning rate and λ schedule may not.
-        var changed = new DannTrainerOptions { Steps = 4, BatchSizePerDomain = 4, CheckpointDirectory = folder.Path, CheckpointInterval = 7, EvaluationInterval = 2, LearningRate = 0.02, LambdaSchedule = LambdaSchedules.Constant(0.5) };
-        using var other = new DannTrainer(TestModels.Mlp(2, 3, 2, seed: 1), data, changed);
+        // Checkpoint and evaluation settings may differ; the learning rate and its schedule may not.
+        var changed = new AdaptationTrainerOptions { Steps = 4, BatchSizePerDomain = 4, Optimizer = { LearningRate = 0.02, LearningRateSchedule = LearningRateSchedules.Constant() }, Evaluation = { Interval = 2 }, Checkpoints = { Directory = folder.Path, Interval = 7 } };
+        using var other = TestTrainer.Create(TestModels.Mlp(2, 3, 2, seed: 1), data, changed);
 
         FluentActions.Invoking(() => other.Resume(folder.Path)).Should().Throw<CheckpointException>()
-            .WithMessage("*different training options*LambdaSchedule: checkpoint \"GaninLambdaSchedule { Gamma = 10, Max = 1 }\", now \"ConstantLambdaSchedule { Value = 0.5 }\"; LearningRate: checkpoint 0.01, now 0.02.");
+            .WithMessage("*different training options*Optimizer.LearningRate: checkpoint 0.01, now 0.02; Optimizer.LearningRateSchedule: checkpoint *, now *.");
 
-        using var longer = new DannTrainer(TestModels.Mlp(2, 3, 2, seed: 1), data, new DannTrainerOptions { Steps = 8, BatchSizePerDomain = 4 });
+        using var longer = TestTrainer.Create(TestModels.Mlp(2, 3, 2, seed: 1), data, new AdaptationTrainerOptions { Steps = 8, BatchSizePerDomain = 4 });
         FluentActions.Invoking(() => longer.Resume(folder.Path)).Should().Throw<CheckpointException>().WithMessage("*a run of 4 steps, but this trainer plans 8*");
     }
 
@@ -116,7 +159,7 @@ public class CheckpointTests
     {
         using var data = SyntheticData.Blobs(20, 20, features: 2, classes: 2, seed: 1);
         using var folder = new TempDirectory();
-        using (var trainer = new DannTrainer(TestModels.Mlp(2, 3, 2, seed: 1), data, new DannTrainerOptions { Steps = 1, BatchSizePerDomain = 4, CheckpointDirectory = folder.Path }))
+        using (var trainer = TestTrainer.Create(TestModels.Mlp(2, 3, 2, seed: 1), data, new AdaptationTrainerOptions { Steps = 1, BatchSizePerDomain = 4, Checkpoints = { Directory = folder.Path } }))
         {
             trainer.Train();
         }
@@ -133,7 +176,7 @@ public class CheckpointTests
         using var data = SyntheticData.Blobs(20, 20, features: 2, classes: 2, seed: 1);
         using var folder = new TempDirectory();
         var model = TestModels.Mlp(2, 3, 2, seed: 1);
-        using var trainer = new DannTrainer(model, data, new DannTrainerOptions { Steps = 5, BatchSizePerDomain = 4, CheckpointDirectory = folder.Path });
+        using var trainer = TestTrainer.Create(model, data, new AdaptationTrainerOptions { Steps = 5, BatchSizePerDomain = 4, Checkpoints = { Directory = folder.Path } });
         var trained = trainer.Train().FinalEvaluation;
 
         var evaluationModel = TestModels.Mlp(2, 3, 2, seed: 8, dtype: ScalarType.Float64);

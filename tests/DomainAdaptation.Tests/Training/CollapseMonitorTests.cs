@@ -1,6 +1,7 @@
 using DomainAdaptation.Data;
 using DomainAdaptation.Models;
 using DomainAdaptation.Tests.TestSupport;
+using DomainAdaptation.Methods.Supervised;
 using DomainAdaptation.Training;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
@@ -70,8 +71,8 @@ public class CollapseMonitorTests
     {
         using var data = SyntheticData.Blobs(60, 60, features: 3, classes: 3, seed: 1);
         using var logs = new ListLoggerProvider();
-        var options = new DannTrainerOptions { Steps = 80, BatchSizePerDomain = 16, LearningRate = 0.1, Mode = TrainingMode.SourceOnly, CollapseWindow = 10 };
-        using var trainer = new DannTrainer(TestModels.Mlp(3, 8, 3, seed: 1), data, options, logs.CreateLogger("trainer"), algorithm: new CollapsingAfter(60, DannAlgorithm.FromOptions(options)));
+        var options = new AdaptationTrainerOptions { Steps = 80, BatchSizePerDomain = 16, Optimizer = { LearningRate = 0.1 }, Monitoring = { CollapseWindow = 10 } };
+        using var trainer = TestTrainer.Create(TestModels.Mlp(3, 8, 3, seed: 1), data, options, logs.CreateLogger("trainer"), method: new CollapsingAfter(60));
 
         var events = new List<TrainingEvent>();
         foreach (TrainingEvent e in trainer.TrainAsync().ToBlockingEnumerable()) events.Add(e);
@@ -92,31 +93,46 @@ public class CollapseMonitorTests
     public void Train_NoCollapseOrWatchOff_ResultHasNone()
     {
         using var data = SyntheticData.Blobs(60, 60, features: 3, classes: 3, seed: 1);
-        var healthy = new DannTrainerOptions { Steps = 80, BatchSizePerDomain = 16, LearningRate = 0.1, Mode = TrainingMode.SourceOnly, CollapseWindow = 10 };
-        using (var trainer = new DannTrainer(TestModels.Mlp(3, 8, 3, seed: 1), data, healthy))
+        var healthy = new AdaptationTrainerOptions { Steps = 80, BatchSizePerDomain = 16, Optimizer = { LearningRate = 0.1 }, Monitoring = { CollapseWindow = 10 } };
+        using (var trainer = TestTrainer.Create(TestModels.Mlp(3, 8, 3, seed: 1), data, healthy, method: new SourceOnly()))
         {
             trainer.Train().Collapse.Should().BeNull();
         }
 
-        var off = new DannTrainerOptions { Steps = 80, BatchSizePerDomain = 16, LearningRate = 0.1, Mode = TrainingMode.SourceOnly, CollapseWindow = 0 };
-        using (var trainer = new DannTrainer(TestModels.Mlp(3, 8, 3, seed: 1), data, off, algorithm: new CollapsingAfter(60, DannAlgorithm.FromOptions(off))))
+        var off = new AdaptationTrainerOptions { Steps = 80, BatchSizePerDomain = 16, Optimizer = { LearningRate = 0.1 }, Monitoring = { CollapseWindow = 0 } };
+        using (var trainer = TestTrainer.Create(TestModels.Mlp(3, 8, 3, seed: 1), data, off, method: new CollapsingAfter(60)))
         {
             trainer.Train().Collapse.Should().BeNull("CollapseWindow = 0 turns the watch off");
         }
     }
 
-    /// <summary>The real losses for the first steps, then a label classifier that guesses uniformly (loss exactly ln K).</summary>
-    private sealed class CollapsingAfter(int steps, IAdaptationAlgorithm inner) : IAdaptationAlgorithm
+    /// <summary>Source-only training for the first steps (read from the step context), then a label classifier that guesses uniformly (loss exactly ln K).</summary>
+    private sealed class CollapsingAfter(int steps) : LossMethod
     {
-        private int _calls;
+        public override string Name => "collapsing-after-" + steps;
 
-        public string Name => "collapsing after " + steps;
+        public override System.Text.Json.Nodes.JsonObject Settings => [];
 
-        public AdaptationLosses ComputeLosses(DannModel model, DomainBatch batch, double lambda)
+        public override ForwardNeeds Needs => ForwardNeeds.Source;
+
+        protected internal override void AddSupervisedTerm(StepForward forward, LossTermsBuilder terms)
         {
-            if (_calls++ < steps) return inner.ComputeLosses(model, batch, lambda);
-            Tensor loss = F.cross_entropy(model.Classify(batch.SourceImages).mul(0), batch.SourceLabels);
-            return new AdaptationLosses(loss, loss, null, null, null, null);
+            base.AddSupervisedTerm(forward, terms);
+        }
+
+        protected internal override void AddAdaptationTerms(StepForward forward, StepContext context, LossTermsBuilder terms)
+        {
+        }
+
+        internal override void AddTerms(StepForward forward, StepContext context, LossTermsBuilder terms)
+        {
+            if (context.Step < steps)
+            {
+                base.AddTerms(forward, context, terms);
+                return;
+            }
+
+            terms.Add("label", F.cross_entropy(forward.SourceLogits.mul(0), forward.Batch.SourceLabels));
         }
     }
 }

@@ -15,28 +15,27 @@ public class ExactResumeTests
         using var data = SyntheticData.Blobs(50, 30, features: 3, classes: 3, seed: 2, dtype: TorchSharp.torch.ScalarType.Float32);
         using var folderA = new TempDirectory();
         using var folderB = new TempDirectory();
-        DannTrainerOptions Options(string folder) => new()
+        AdaptationTrainerOptions Options(string folder) => new()
         {
             Steps = 20,
             BatchSizePerDomain = 8,
-            Optimizer = optimizer,
-            LearningRate = optimizer == OptimizerKind.Adam ? 0.01 : 0.05,
             BatchNormMode = batchNorm,
-            EvaluationInterval = 3,
-            CheckpointDirectory = folder,
             Seed = 5,
+            Optimizer = { Kind = optimizer, LearningRate = optimizer == OptimizerKind.Adam ? 0.01 : 0.05 },
+            Evaluation = { Interval = 3 },
+            Checkpoints = { Directory = folder },
         };
 
         // Dropout and batch norm: in-model randomness and running statistics must both survive the resume.
         var straightModel = TestModels.Mlp(3, 8, 3, seed: 21, dropout: true, batchNorm: true);
-        using (var straight = new DannTrainer(straightModel, data, Options(folderA.Path)))
+        using (var straight = TestTrainer.Create(straightModel, data, Options(folderA.Path)))
         {
             straight.Train().StepsCompleted.Should().Be(20);
         }
 
         using var cancel = new CancellationTokenSource();
         var firstModel = TestModels.Mlp(3, 8, 3, seed: 21, dropout: true, batchNorm: true);
-        using (var first = new DannTrainer(firstModel, data, Options(folderB.Path)))
+        using (var first = TestTrainer.Create(firstModel, data, Options(folderB.Path)))
         {
             var act = () => first.Train(new SyncProgress<StepMetrics>(m => { if (m.Step == 10) cancel.Cancel(); }), cancellationToken: cancel.Token);
             var cancelled = act.Should().Throw<TrainingCancelledException>().Which;
@@ -46,7 +45,7 @@ public class ExactResumeTests
 
         // A differently initialised model: everything must come from the checkpoint.
         var resumedModel = TestModels.Mlp(3, 8, 3, seed: 999, dropout: true, batchNorm: true);
-        using (var second = new DannTrainer(resumedModel, data, Options(folderB.Path)))
+        using (var second = TestTrainer.Create(resumedModel, data, Options(folderB.Path)))
         {
             second.Resume(folderB.Path).Step.Should().Be(10);
             second.CompletedSteps.Should().Be(10);
@@ -65,9 +64,9 @@ public class ExactResumeTests
         // Negative control: restoring only the weights (fresh momentum) must NOT reproduce the straight run.
         using var data = SyntheticData.Blobs(50, 30, features: 3, classes: 3, seed: 2, dtype: TorchSharp.torch.ScalarType.Float32);
         using var folder = new TempDirectory();
-        var options = new DannTrainerOptions { Steps = 20, BatchSizePerDomain = 8, LearningRate = 0.05, CheckpointDirectory = folder.Path, CheckpointInterval = 10, Seed = 5 };
+        var options = new AdaptationTrainerOptions { Steps = 20, BatchSizePerDomain = 8, Seed = 5, Optimizer = { LearningRate = 0.05 }, Checkpoints = { Directory = folder.Path, Interval = 10 } };
         var straightModel = TestModels.Mlp(3, 8, 3, seed: 21);
-        using (var straight = new DannTrainer(straightModel, data, options))
+        using (var straight = TestTrainer.Create(straightModel, data, options))
         {
             straight.Train();
         }
@@ -76,7 +75,7 @@ public class ExactResumeTests
         File.Exists(halfway).Should().BeTrue();
         var weightsOnly = TestModels.Mlp(3, 8, 3, seed: 999);
         Checkpoint.LoadModel(halfway, weightsOnly);
-        using (var partial = new DannTrainer(weightsOnly, data, new DannTrainerOptions { Steps = 10, BatchSizePerDomain = 8, LearningRate = 0.05, Seed = 5 }))
+        using (var partial = TestTrainer.Create(weightsOnly, data, new AdaptationTrainerOptions { Steps = 10, BatchSizePerDomain = 8, Seed = 5, Optimizer = { LearningRate = 0.05 } }))
         {
             partial.Train();
         }

@@ -22,7 +22,11 @@ public class MixedPrecisionTests
     private const int Steps = 3;
 
     private static readonly string[] Names =
-        ["feature_extractor.fc.weight", "feature_extractor.fc.bias", "label_classifier.weight", "label_classifier.bias", "domain_classifier.weight", "domain_classifier.bias"];
+        ["feature_extractor.fc.weight", "feature_extractor.fc.bias", "label_classifier.weight", "label_classifier.bias", "domain_head.weight", "domain_head.bias"];
+
+    /// <summary>The model's parameters and the domain head's (as "domain_head.*"), as the trainer trains them.</summary>
+    private static IEnumerable<(string Name, Parameter Parameter)> AllParameters(TestNet net) =>
+        net.Model.named_parameters().Select(p => (p.name, p.parameter)).Concat(net.DomainHead.named_parameters().Select(p => ("domain_head." + p.name, p.parameter)));
 
     [Fact]
     public void Train_BFloat16Mixed_EqualsAHandWrittenMixedPrecisionLoop()
@@ -30,17 +34,18 @@ public class MixedPrecisionTests
         using var data = SyntheticData.Blobs(40, 24, features: 3, classes: 3, seed: 4, dtype: ScalarType.Float32);
         var model = TestModels.Mlp(3, 5, 3, seed: 17);
         var steps = new List<StepMetrics>();
-        using (var trainer = new DannTrainer(model, data, Options(TrainingPrecision.BFloat16Mixed)))
+        using (var trainer = TestTrainer.Create(model, data, Options(TrainingPrecision.BFloat16Mixed)))
         {
             trainer.Train(new SyncProgress<StepMetrics>(steps.Add));
         }
 
         // The reference: its own bfloat16 copy of the model for the passes, float32 masters, SGD with momentum written out.
         var compute = TestModels.Mlp(3, 5, 3, seed: 17);
-        Dictionary<string, Tensor> masters = compute.named_parameters().ToDictionary(p => p.name, p => p.parameter.detach().clone());
+        Dictionary<string, Tensor> masters = AllParameters(compute).ToDictionary(p => p.Name, p => p.Parameter.detach().clone());
         var momentum = new Dictionary<string, Tensor>();
-        compute.to(ScalarType.BFloat16);
-        compute.train();
+        compute.Model.to(ScalarType.BFloat16);
+        compute.DomainHead.to(ScalarType.BFloat16);
+        compute.Model.train();
         var sampler = new DomainBatchSampler(40, 24, Batch, Seed);
         for (int step = 0; step < Steps; step++)
         {
@@ -52,20 +57,20 @@ public class MixedPrecisionTests
             Tensor ys = data.Source.Labels!.index_select(0, tensor(indices.Source));
             Tensor xt = data.Target.Samples.index_select(0, tensor(indices.Target));
 
-            compute.zero_grad();
-            compute.Lambda = lambda;
-            var output = compute.forward(cat([xs, xt], 0).to_type(ScalarType.BFloat16));
-            Tensor classLogits = output.ClassLogits.to_type(ScalarType.Float32).narrow(0, 0, Batch);
-            Tensor domainLogits = output.DomainLogits.to_type(ScalarType.Float32).reshape(-1);
+            compute.Model.zero_grad();
+            compute.DomainHead.zero_grad();
+            Tensor features = compute.Model.Features(cat([xs, xt], 0).to_type(ScalarType.BFloat16));
+            Tensor classLogits = compute.Model.ClassifyFeatures(features).to_type(ScalarType.Float32).narrow(0, 0, Batch);
+            Tensor domainLogits = compute.DomainHead.call(features.ReverseGradient(lambda)).to_type(ScalarType.Float32).reshape(-1);
             Tensor labelLoss = F.cross_entropy(classLogits, ys);
             Tensor domainLoss = F.binary_cross_entropy_with_logits(domainLogits, cat([zeros(Batch), ones(Batch)], 0));
             steps[step].LabelLoss.Should().Be(labelLoss.ToDouble(), $"label loss of step {step + 1}");
-            steps[step].DomainLoss.Should().Be(domainLoss.ToDouble(), $"domain loss of step {step + 1}");
+            steps[step].Loss("domain").Should().Be(domainLoss.ToDouble(), $"domain loss of step {step + 1}");
             (labelLoss + (domainLoss * 1.0)).backward();
 
             using (no_grad())
             {
-                foreach ((string name, Parameter parameter) in compute.named_parameters())
+                foreach ((string name, Parameter parameter) in AllParameters(compute))
                 {
                     parameter.grad!.dtype.Should().Be(ScalarType.BFloat16, "the backward pass runs in bfloat16");
                     Tensor g = parameter.grad!.to_type(ScalarType.Float32);
@@ -85,7 +90,7 @@ public class MixedPrecisionTests
 
         // The comparison would catch a trainer that ignored the option: full float32 training ends elsewhere.
         var full = TestModels.Mlp(3, 5, 3, seed: 17);
-        using (var trainer = new DannTrainer(full, data, Options(TrainingPrecision.Full)))
+        using (var trainer = TestTrainer.Create(full, data, Options(TrainingPrecision.Full)))
         {
             trainer.Train();
         }
@@ -99,15 +104,15 @@ public class MixedPrecisionTests
     {
         using var data = SyntheticData.Blobs(40, 30, features: 3, classes: 3, seed: 3, dtype: ScalarType.Float32);
         var model = TestModels.Mlp(3, 8, 3, seed: 11, batchNorm: true);
-        using var trainer = new DannTrainer(model, data, new DannTrainerOptions { Steps = 12, BatchSizePerDomain = 8, LearningRate = 0.1, Seed = 4, EvaluationInterval = 5, Precision = TrainingPrecision.BFloat16Mixed });
+        using var trainer = TestTrainer.Create(model, data, new AdaptationTrainerOptions { Steps = 12, BatchSizePerDomain = 8, Seed = 4, Optimizer = { LearningRate = 0.1 }, Precision = { Mode = TrainingPrecision.BFloat16Mixed }, Evaluation = { Interval = 5 } });
         var evaluations = new List<DomainAdaptation.Evaluation.EvaluationMetrics>();
         TrainingResult result = trainer.Train(evaluations: new SyncProgress<DomainAdaptation.Evaluation.EvaluationMetrics>(evaluations.Add));
 
         evaluations.Select(e => e.Step).Should().Equal(5, 10, 12);
         model.parameters().Should().OnlyContain(p => p.dtype == ScalarType.Float32);
-        model.buffers().Where(b => b.is_floating_point()).Should().OnlyContain(b => b.dtype == ScalarType.Float32);
-        Parameter[] masters = [.. trainer.Optimizer.parameters()];
-        Parameter[] weights = [.. model.parameters()];
+        model.Model.buffers().Where(b => b.is_floating_point()).Should().OnlyContain(b => b.dtype == ScalarType.Float32);
+        Parameter[] masters = [.. trainer.Optimizers["main"].parameters()];
+        Parameter[] weights = [.. AllParameters(model).Select(p => p.Parameter)];
         masters.Should().HaveSameCount(weights);
         for (int i = 0; i < weights.Length; i++)
         {
@@ -115,7 +120,12 @@ public class MixedPrecisionTests
             ReferenceEquals(weights[i], masters[i]).Should().BeFalse("the optimizer updates the trainer's own float32 masters");
         }
 
-        var again = trainer.Evaluator.Evaluate(model, data);
+        DomainAdaptation.Evaluation.EvaluationMetrics again;
+        using (trainer.EvaluationMode())
+        {
+            again = trainer.Evaluator.Evaluate(model, data, discriminator: (IDomainDiscriminator)trainer.Method);
+        }
+
         result.FinalEvaluation.SourceAccuracy.Should().Be(again.SourceAccuracy);
         result.FinalEvaluation.Target.MeanPredictionEntropy.Should().Be(again.Target.MeanPredictionEntropy);
         result.FinalEvaluation.DomainClassifierAccuracy.Should().Be(again.DomainClassifierAccuracy);
@@ -127,17 +137,17 @@ public class MixedPrecisionTests
         using var data = SyntheticData.Blobs(40, 30, features: 3, classes: 3, seed: 3, dtype: ScalarType.Float32);
         using var folderA = new TempDirectory();
         using var folderB = new TempDirectory();
-        DannTrainerOptions Options(string folder) => new() { Steps = 20, BatchSizePerDomain = 8, LearningRate = 0.1, Seed = 4, CheckpointDirectory = folder, Precision = TrainingPrecision.BFloat16Mixed };
+        AdaptationTrainerOptions Options(string folder) => new() { Steps = 20, BatchSizePerDomain = 8, Seed = 4, Optimizer = { LearningRate = 0.1 }, Precision = { Mode = TrainingPrecision.BFloat16Mixed }, Checkpoints = { Directory = folder } };
 
         var straight = TestModels.Mlp(3, 8, 3, seed: 11, dropout: true, batchNorm: true);
-        using (var trainer = new DannTrainer(straight, data, Options(folderA.Path)))
+        using (var trainer = TestTrainer.Create(straight, data, Options(folderA.Path)))
         {
             trainer.Train();
         }
 
         using var cancel = new CancellationTokenSource();
         var interrupted = TestModels.Mlp(3, 8, 3, seed: 11, dropout: true, batchNorm: true);
-        using (var trainer = new DannTrainer(interrupted, data, Options(folderB.Path)))
+        using (var trainer = TestTrainer.Create(interrupted, data, Options(folderB.Path)))
         {
             var act = () => trainer.Train(new SyncProgress<StepMetrics>(m => { if (m.Step == 7) cancel.Cancel(); }), cancellationToken: cancel.Token);
             act.Should().Throw<TrainingCancelledException>().Which.Checkpoint!.Step.Should().Be(7);
@@ -145,7 +155,7 @@ public class MixedPrecisionTests
         }
 
         var resumed = TestModels.Mlp(3, 8, 3, seed: 60, dropout: true, batchNorm: true);
-        using (var trainer = new DannTrainer(resumed, data, Options(folderB.Path)))
+        using (var trainer = TestTrainer.Create(resumed, data, Options(folderB.Path)))
         {
             trainer.Resume(folderB.Path).Step.Should().Be(7);
             trainer.Train();
@@ -159,20 +169,20 @@ public class MixedPrecisionTests
     {
         using var data = SyntheticData.Blobs(20, 20, features: 2, classes: 2, seed: 1, dtype: ScalarType.Float32);
         using var folder = new TempDirectory();
-        using (var trainer = new DannTrainer(TestModels.Mlp(2, 4, 2, seed: 1), data, new DannTrainerOptions { Steps = 4, BatchSizePerDomain = 4, CheckpointDirectory = folder.Path, CheckpointInterval = 2 }))
+        using (var trainer = TestTrainer.Create(TestModels.Mlp(2, 4, 2, seed: 1), data, new AdaptationTrainerOptions { Steps = 4, BatchSizePerDomain = 4, Checkpoints = { Directory = folder.Path, Interval = 2 } }))
         {
             trainer.Train();
         }
 
-        using var mixed = new DannTrainer(TestModels.Mlp(2, 4, 2, seed: 1), data, new DannTrainerOptions { Steps = 4, BatchSizePerDomain = 4, Precision = TrainingPrecision.BFloat16Mixed });
+        using var mixed = TestTrainer.Create(TestModels.Mlp(2, 4, 2, seed: 1), data, new AdaptationTrainerOptions { Steps = 4, BatchSizePerDomain = 4, Precision = { Mode = TrainingPrecision.BFloat16Mixed } });
         var act = () => mixed.Resume(Path.Combine(folder.Path, "checkpoint-0000000002.dann"));
-        act.Should().Throw<CheckpointException>().WithMessage("*Precision: checkpoint \"Full\", now \"BFloat16Mixed\"*");
+        act.Should().Throw<CheckpointException>().WithMessage("*Precision.Mode: checkpoint \"Full\", now \"BFloat16Mixed\"*");
     }
 
     [Fact]
     public void Validator_BFloat16MixedWithFloat64_FailsNamingBoth()
     {
-        var result = new DannTrainerOptionsValidator().Validate(null, new DannTrainerOptions { Precision = TrainingPrecision.BFloat16Mixed, Dtype = ScalarType.Float64 });
+        var result = new AdaptationTrainerOptionsValidator().Validate(null, new AdaptationTrainerOptions { Precision = { Mode = TrainingPrecision.BFloat16Mixed, Dtype = ScalarType.Float64 } });
         result.Failed.Should().BeTrue();
         result.FailureMessage.Should().Match("*Precision*Dtype is not Float32*");
     }
@@ -181,10 +191,10 @@ public class MixedPrecisionTests
     public void Train_BFloat16MixedWithWeightAverage_AveragesTheMasterWeightsWithoutChangingTraining()
     {
         using var data = SyntheticData.Blobs(40, 30, features: 3, classes: 3, seed: 3, dtype: ScalarType.Float32);
-        DannTrainerOptions Options(double decay) => new() { Steps = 12, BatchSizePerDomain = 8, LearningRate = 0.1, Seed = 4, WeightAverageDecay = decay, Precision = TrainingPrecision.BFloat16Mixed };
+        AdaptationTrainerOptions Options(double decay) => new() { Steps = 12, BatchSizePerDomain = 8, Seed = 4, WeightAverageDecay = decay, Optimizer = { LearningRate = 0.1 }, Precision = { Mode = TrainingPrecision.BFloat16Mixed } };
 
         var plain = TestModels.Mlp(3, 8, 3, seed: 11);
-        using (var trainer = new DannTrainer(plain, data, Options(0)))
+        using (var trainer = TestTrainer.Create(plain, data, Options(0)))
         {
             trainer.Train();
         }
@@ -193,13 +203,13 @@ public class MixedPrecisionTests
         var averaged = TestModels.Mlp(3, 8, 3, seed: 11);
         Dictionary<string, double[]> expected = TestModels.Snapshot(averaged).ToDictionary(kv => kv.Key, kv => kv.Value.to_type(ScalarType.Float64).data<double>().ToArray());
         var copy = TestModels.Mlp(3, 8, 3, seed: 99);
-        using (var trainer = new DannTrainer(averaged, data, Options(0.5)))
+        using (var trainer = TestTrainer.Create(averaged, data, Options(0.5)))
         {
-            string[] names = [.. averaged.named_parameters().Select(p => p.name)];
+            string[] names = [.. AllParameters(averaged).Select(p => p.Name)];
             trainer.Train(new SyncProgress<StepMetrics>(m =>
             {
                 double d = Math.Min(0.5, (1.0 + m.Step) / (10.0 + m.Step));
-                Parameter[] masters = [.. trainer.Optimizer.parameters()];
+                Parameter[] masters = [.. trainer.Optimizers["main"].parameters()];
                 for (int i = 0; i < names.Length; i++)
                 {
                     masters[i].dtype.Should().Be(ScalarType.Float32);
@@ -209,7 +219,8 @@ public class MixedPrecisionTests
                 }
             }));
             trainer.WeightAverage!.Updates.Should().Be(12);
-            trainer.WeightAverage.CopyTo(copy);
+            trainer.CopyAverageTo(copy);
+            trainer.WeightAverage.CopyTo(copy.DomainHead, "method.domain_classifier.");
         }
 
         TestModels.BitwiseEqual(TestModels.Snapshot(plain), TestModels.Snapshot(averaged), out string difference)
@@ -229,7 +240,7 @@ public class MixedPrecisionTests
     [Fact]
     public void Validator_UndefinedPrecision_Fails()
     {
-        var result = new DannTrainerOptionsValidator().Validate(null, new DannTrainerOptions { Precision = (TrainingPrecision)7 });
+        var result = new AdaptationTrainerOptionsValidator().Validate(null, new AdaptationTrainerOptions { Precision = { Mode = (TrainingPrecision)7 } });
         result.Failed.Should().BeTrue();
         result.FailureMessage.Should().Contain("Precision");
     }
@@ -248,20 +259,19 @@ public class MixedPrecisionTests
     {
         using var data = SyntheticData.Blobs(40, 24, features: 3, classes: 3, seed: 4, dtype: ScalarType.Float32);
         using var logs = new ListLoggerProvider();
-        new DannTrainer(TestModels.Mlp(3, 5, 3, seed: 17), data, Options(precision), logs.CreateLogger("trainer")).Dispose();
+        TestTrainer.Create(TestModels.Mlp(3, 5, 3, seed: 17), data, Options(precision), logs.CreateLogger("trainer")).Dispose();
 
         bool expected = precision == TrainingPrecision.BFloat16Mixed && !DomainAdaptation.Runtime.CpuFeatures.HasNativeBFloat16;
         logs.Messages.Any(m => m.Contains("emulates bfloat16", StringComparison.Ordinal)).Should().Be(expected,
             $"precision {precision}, native bfloat16 on this CPU: {DomainAdaptation.Runtime.CpuFeatures.HasNativeBFloat16}");
     }
 
-    private static DannTrainerOptions Options(TrainingPrecision precision) => new()
+    private static AdaptationTrainerOptions Options(TrainingPrecision precision) => new()
     {
         Steps = Steps,
         BatchSizePerDomain = Batch,
-        LearningRate = LearningRate,
-        Momentum = Momentum,
         Seed = Seed,
-        Precision = precision,
+        Optimizer = { LearningRate = LearningRate, Momentum = Momentum },
+        Precision = { Mode = precision },
     };
 }

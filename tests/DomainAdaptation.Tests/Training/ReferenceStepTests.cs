@@ -32,27 +32,22 @@ public class ReferenceStepTests
         // The reference's own copies of the initial parameters (the trainer changes the model's in place).
         Tensor W1 = Leaf(model, "feature_extractor.fc.weight"), b1 = Leaf(model, "feature_extractor.fc.bias");
         Tensor W2 = Leaf(model, "label_classifier.weight"), b2 = Leaf(model, "label_classifier.bias");
-        Tensor Wd = Leaf(model, "domain_classifier.weight"), bd = Leaf(model, "domain_classifier.bias");
+        Tensor Wd = Leaf(model.DomainHead, "weight"), bd = Leaf(model.DomainHead, "bias");
         Tensor[] all = [W1, b1, W2, b2, Wd, bd];
         var momentum = new Tensor?[all.Length];
 
         var losses = new List<StepMetrics>();
-        var options = new DannTrainerOptions
+        var options = new AdaptationTrainerOptions
         {
             Steps = 2,
             BatchSizePerDomain = Batch,
-            LearningRate = BaseLearningRate,
-            Momentum = Momentum,
-            WeightDecay = WeightDecay,
-            DomainLossWeight = DomainWeight,
             BatchNormMode = mode,
-            Dtype = ScalarType.Float64,
             Seed = Seed,
             // The library's schedule types are not used by the reference: it writes the formulas out.
-            LambdaSchedule = LambdaSchedules.Ganin(),
-            LearningRateSchedule = LearningRateSchedules.Annealing(),
+            Optimizer = { LearningRate = BaseLearningRate, Momentum = Momentum, WeightDecay = WeightDecay, LearningRateSchedule = LearningRateSchedules.Annealing() },
+            Precision = { Dtype = ScalarType.Float64 },
         };
-        using (var trainer = new DannTrainer(model, data, options))
+        using (var trainer = TestTrainer.Create(model, data, options, method: model.Dann(LambdaSchedules.Ganin(), DomainWeight)))
         {
             trainer.Train(new SyncProgress<StepMetrics>(losses.Add));
         }
@@ -81,8 +76,8 @@ public class ReferenceStepTests
             Tensor domainLoss = z.exp().log1p().sub(t.mul(z)).mean();
 
             losses[step].LabelLoss.Should().BeApproximately(labelLoss.ToDouble(), 1e-6, $"label loss of step {step + 1}");
-            losses[step].DomainLoss!.Value.Should().BeApproximately(domainLoss.ToDouble(), 1e-6, $"domain loss of step {step + 1}");
-            losses[step].Lambda.Should().BeApproximately(lambda, 1e-15);
+            losses[step].Loss("domain")!.Value.Should().BeApproximately(domainLoss.ToDouble(), 1e-6, $"domain loss of step {step + 1}");
+            losses[step].Schedule("lambda")!.Value.Should().BeApproximately(lambda, 1e-15);
             losses[step].LearningRate.Should().BeApproximately(lr, 1e-15);
 
             // Gradients: label loss everywhere; domain loss into the domain head as is and into the features
@@ -107,18 +102,18 @@ public class ReferenceStepTests
             (W1, b1, W2, b2, Wd, bd) = (all[0], all[1], all[2], all[3], all[4], all[5]);
         }
 
-        string[] names = ["feature_extractor.fc.weight", "feature_extractor.fc.bias", "label_classifier.weight", "label_classifier.bias", "domain_classifier.weight", "domain_classifier.bias"];
-        var trained = model.state_dict();
+        string[] names = ["feature_extractor.fc.weight", "feature_extractor.fc.bias", "label_classifier.weight", "label_classifier.bias", "domain_head.weight", "domain_head.bias"];
+        var trained = TestModels.Snapshot(model);
         for (int i = 0; i < names.Length; i++)
         {
             double difference = trained[names[i]].sub(all[i].detach()).abs().max().ToDouble();
             difference.Should().BeLessThan(1e-6, $"{names[i]} after two steps");
-            trained[names[i]].sub(Leaf(TestModels.Mlp(3, 5, 3, seed: 17, dtype: ScalarType.Float64), names[i])).abs().max().ToDouble()
+            trained[names[i]].sub(TestModels.Snapshot(TestModels.Mlp(3, 5, 3, seed: 17, dtype: ScalarType.Float64))[names[i]]).abs().max().ToDouble()
                 .Should().BeGreaterThan(1e-4, $"{names[i]} must have moved, or the comparison proves nothing");
         }
     }
 
-    private static Tensor Leaf(DomainAdaptation.Models.DannModel model, string name) =>
+    private static Tensor Leaf(nn.Module model, string name) =>
         model.state_dict()[name].detach().clone().requires_grad_(true);
 
     private static Tensor[] Gradients(Tensor loss, Tensor[] parameters)

@@ -77,10 +77,10 @@ public class WeightAverageTests
     public void Trainer_WithWeightAverage_TrainsTheSameWeightsAndEvaluatesTheAverage()
     {
         using var data = SyntheticData.Blobs(40, 30, features: 3, classes: 3, seed: 3, dtype: ScalarType.Float32);
-        DannTrainerOptions Options(double decay) => new() { Steps = 30, BatchSizePerDomain = 8, LearningRate = 0.1, Seed = 4, WeightAverageDecay = decay };
+        AdaptationTrainerOptions Options(double decay) => new() { Steps = 30, BatchSizePerDomain = 8, Seed = 4, WeightAverageDecay = decay, Optimizer = { LearningRate = 0.1 } };
 
         var plainModel = TestModels.Mlp(3, 8, 3, seed: 11, batchNorm: true);
-        using (var plain = new DannTrainer(plainModel, data, Options(0)))
+        using (var plain = TestTrainer.Create(plainModel, data, Options(0)))
         {
             plain.WeightAverage.Should().BeNull();
             plain.Train();
@@ -88,7 +88,7 @@ public class WeightAverageTests
 
         var averagedModel = TestModels.Mlp(3, 8, 3, seed: 11, batchNorm: true);
         var copy = TestModels.Mlp(3, 8, 3, seed: 99, batchNorm: true);
-        using (var averaged = new DannTrainer(averagedModel, data, Options(0.9)))
+        using (var averaged = TestTrainer.Create(averagedModel, data, Options(0.9)))
         {
             TrainingResult result = averaged.Train();
             averaged.WeightAverage!.Updates.Should().Be(30);
@@ -97,10 +97,12 @@ public class WeightAverageTests
             TestModels.BitwiseEqual(TestModels.Snapshot(plainModel), TestModels.Snapshot(averagedModel), out string difference)
                 .Should().BeTrue($"'{difference}' differs although averaging must not change training");
 
-            // The final evaluation is the averaged weights' evaluation.
-            averaged.WeightAverage.CopyTo(copy);
+            // The final evaluation is the averaged weights' evaluation (the model's and the domain classifier's).
+            averaged.CopyAverageTo(copy);
+            averaged.WeightAverage.CopyTo(copy.DomainHead, "method.domain_classifier.");
             TestModels.BitwiseEqual(TestModels.Snapshot(copy), TestModels.Snapshot(averagedModel), out _).Should().BeFalse("the average differs from the last weights");
-            EvaluationMetrics direct = averaged.Evaluator.Evaluate(copy, data);
+            copy.Model.eval();
+            EvaluationMetrics direct = averaged.Evaluator.Evaluate(copy, data, discriminator: copy.Dann());
             result.FinalEvaluation.SourceAccuracy.Should().Be(direct.SourceAccuracy);
             result.FinalEvaluation.Target.MeanPredictionEntropy.Should().Be(direct.Target.MeanPredictionEntropy);
             result.FinalEvaluation.DomainClassifierAccuracy.Should().Be(direct.DomainClassifierAccuracy);
@@ -113,38 +115,38 @@ public class WeightAverageTests
         using var data = SyntheticData.Blobs(40, 30, features: 3, classes: 3, seed: 3, dtype: ScalarType.Float32);
         using var folderA = new TempDirectory();
         using var folderB = new TempDirectory();
-        DannTrainerOptions Options(string folder) => new() { Steps = 20, BatchSizePerDomain = 8, LearningRate = 0.1, Seed = 4, WeightAverageDecay = 0.8, CheckpointDirectory = folder, CheckpointInterval = 10 };
+        AdaptationTrainerOptions Options(string folder) => new() { Steps = 20, BatchSizePerDomain = 8, Seed = 4, WeightAverageDecay = 0.8, Optimizer = { LearningRate = 0.1 }, Checkpoints = { Directory = folder, Interval = 10 } };
 
         var straightModel = TestModels.Mlp(3, 8, 3, seed: 11);
         var straightAverage = TestModels.Mlp(3, 8, 3, seed: 98);
-        using (var straight = new DannTrainer(straightModel, data, Options(folderA.Path)))
+        using (var straight = TestTrainer.Create(straightModel, data, Options(folderA.Path)))
         {
             straight.Train();
-            straight.WeightAverage!.CopyTo(straightAverage);
+            straight.CopyAverageTo(straightAverage);
         }
 
         string final = Path.Combine(folderA.Path, "checkpoint-0000000020.dann");
         Checkpoint.ReadInfo(final).WeightAverageUpdates.Should().Be(20);
         var loaded = TestModels.Mlp(3, 8, 3, seed: 50);
         Checkpoint.LoadModel(final, loaded).HasWeightAverage.Should().BeTrue();
-        TestModels.BitwiseEqual(TestModels.Snapshot(straightAverage), TestModels.Snapshot(loaded), out string d1).Should().BeTrue($"the default loads the average ('{d1}' differs)");
+        TestModels.BitwiseEqual(TestModels.Snapshot(straightAverage.Model), TestModels.Snapshot(loaded.Model), out string d1).Should().BeTrue($"the default loads the average ('{d1}' differs)");
         Checkpoint.LoadModel(final, loaded, CheckpointWeights.Trained);
-        TestModels.BitwiseEqual(TestModels.Snapshot(straightModel), TestModels.Snapshot(loaded), out string d2).Should().BeTrue($"Trained loads the trained weights ('{d2}' differs)");
+        TestModels.BitwiseEqual(TestModels.Snapshot(straightModel.Model), TestModels.Snapshot(loaded.Model), out string d2).Should().BeTrue($"Trained loads the trained weights ('{d2}' differs)");
 
         // Resume from step 10 in another folder: both the weights and the average continue bitwise.
         File.Copy(Path.Combine(folderA.Path, "checkpoint-0000000010.dann"), Path.Combine(folderB.Path, "checkpoint-0000000010.dann"));
         var resumedModel = TestModels.Mlp(3, 8, 3, seed: 77);
         var resumedAverage = TestModels.Mlp(3, 8, 3, seed: 97);
-        using (var resumed = new DannTrainer(resumedModel, data, Options(folderB.Path)))
+        using (var resumed = TestTrainer.Create(resumedModel, data, Options(folderB.Path)))
         {
             resumed.Resume(folderB.Path).WeightAverageUpdates.Should().Be(10);
             resumed.Train();
             resumed.WeightAverage!.Updates.Should().Be(20);
-            resumed.WeightAverage.CopyTo(resumedAverage);
+            resumed.CopyAverageTo(resumedAverage);
         }
 
         TestModels.BitwiseEqual(TestModels.Snapshot(straightModel), TestModels.Snapshot(resumedModel), out string d3).Should().BeTrue($"'{d3}' differs");
-        TestModels.BitwiseEqual(TestModels.Snapshot(straightAverage), TestModels.Snapshot(resumedAverage), out string d4).Should().BeTrue($"average '{d4}' differs");
+        TestModels.BitwiseEqual(TestModels.Snapshot(straightAverage.Model), TestModels.Snapshot(resumedAverage.Model), out string d4).Should().BeTrue($"average '{d4}' differs");
     }
 
     [Fact]
@@ -153,7 +155,7 @@ public class WeightAverageTests
         using var data = SyntheticData.Blobs(20, 20, features: 2, classes: 2, seed: 1);
         using var folder = new TempDirectory();
         var model = TestModels.Mlp(2, 4, 2, seed: 1, dtype: ScalarType.Float64);
-        using (var trainer = new DannTrainer(model, data, new DannTrainerOptions { Steps = 2, BatchSizePerDomain = 4, Dtype = ScalarType.Float64, CheckpointDirectory = folder.Path }))
+        using (var trainer = TestTrainer.Create(model, data, new AdaptationTrainerOptions { Steps = 2, BatchSizePerDomain = 4, Precision = { Dtype = ScalarType.Float64 }, Checkpoints = { Directory = folder.Path } }))
         {
             trainer.Train();
         }
@@ -163,67 +165,40 @@ public class WeightAverageTests
     }
 
     [Fact]
-    public void Resume_FormatVersion1Checkpoint_StillResumesAndLoads()
+    public void Resume_DannOnlyTrainerCheckpoint_RefusedNamingTheFormatVersion()
     {
-        // A checkpoint as the first format wrote it: version 1, no "average" section, options without WeightAverageDecay or Precision.
+        // A checkpoint whose header says version 2, as the DANN-only trainer wrote them (model keys without "model.").
         using var data = SyntheticData.Blobs(20, 20, features: 2, classes: 2, seed: 1);
         using var folder = new TempDirectory();
-        var options = new DannTrainerOptions { Steps = 4, BatchSizePerDomain = 4, Dtype = ScalarType.Float64, CheckpointDirectory = folder.Path, CheckpointInterval = 2, Seed = 3 };
-        var model = TestModels.Mlp(2, 4, 2, seed: 1, dtype: ScalarType.Float64);
-        using (var trainer = new DannTrainer(model, data, options))
+        var options = new AdaptationTrainerOptions { Steps = 2, BatchSizePerDomain = 4, Checkpoints = { Directory = folder.Path } };
+        using (var trainer = TestTrainer.Create(TestModels.Mlp(2, 4, 2, seed: 1), data, options))
         {
             trainer.Train();
         }
 
-        string halfway = Path.Combine(folder.Path, "checkpoint-0000000002.dann");
-        RewriteAsVersion1(halfway);
-        Checkpoint.ReadInfo(halfway).HasWeightAverage.Should().BeFalse();
+        string path = Path.Combine(folder.Path, "checkpoint-0000000002.dann");
+        RewriteVersion(path, 2);
 
-        var resumedModel = TestModels.Mlp(2, 4, 2, seed: 9, dtype: ScalarType.Float64);
-        using (var resumed = new DannTrainer(resumedModel, data, options))
-        {
-            resumed.Resume(halfway).Step.Should().Be(2);
-            resumed.Train();
-        }
-
-        TestModels.BitwiseEqual(TestModels.Snapshot(model), TestModels.Snapshot(resumedModel), out string difference).Should().BeTrue($"'{difference}' differs");
+        FluentActions.Invoking(() => Checkpoint.ReadInfo(path)).Should().Throw<CheckpointException>()
+            .WithMessage("*format version 2, written by the DANN-only trainer before the method redesign*reads version 3*");
+        using var resumed = TestTrainer.Create(TestModels.Mlp(2, 4, 2, seed: 1), data, options);
+        FluentActions.Invoking(() => resumed.Resume(path)).Should().Throw<CheckpointException>().WithMessage("*format version 2*");
     }
 
     [Fact]
     public void Validator_WeightAverageDecayOutOfRange_FailsNamingTheOption()
     {
-        var result = new DannTrainerOptionsValidator().Validate(null, new DannTrainerOptions { WeightAverageDecay = 1.0 });
+        var result = new AdaptationTrainerOptionsValidator().Validate(null, new AdaptationTrainerOptions { WeightAverageDecay = 1.0 });
         result.Failed.Should().BeTrue();
         result.FailureMessage.Should().Contain("WeightAverageDecay").And.Contain("[0, 1)");
     }
 
-    /// <summary>Rewrites a version-2 checkpoint without a weight average as the version-1 format wrote it.</summary>
-    private static void RewriteAsVersion1(string path)
+    /// <summary>Rewrites a checkpoint's format version (and its hash, so that only the version is wrong).</summary>
+    private static void RewriteVersion(string path, int version)
     {
         byte[] file = File.ReadAllBytes(path);
-        using var input = new BinaryReader(new MemoryStream(file, 0, file.Length - 32), Encoding.UTF8);
-        byte[] magic = input.ReadBytes(8);
-        input.ReadInt32().Should().Be(2);
-        JsonObject metadata = JsonNode.Parse(input.ReadString())!.AsObject();
-        metadata.Remove("WeightAverageUpdates").Should().BeTrue();
-        metadata["FormatVersion"] = 1;
-        metadata["Options"]!.AsObject().Remove("WeightAverageDecay").Should().BeTrue();
-        metadata["Options"]!.AsObject().Remove("Precision").Should().BeTrue();
-        byte[] rest = input.ReadBytes((int)(input.BaseStream.Length - input.BaseStream.Position));
-
-        // rest = model section, optimizer section, int32 0 (the empty average section), "DANN-END".
-        BitConverter.ToInt32(rest, rest.Length - 12).Should().Be(0);
-        var output = new MemoryStream();
-        using (var writer = new BinaryWriter(output, Encoding.UTF8, leaveOpen: true))
-        {
-            writer.Write(magic);
-            writer.Write(1);
-            writer.Write(metadata.ToJsonString());
-            writer.Write(rest.AsSpan(0, rest.Length - 12));
-            writer.Write(rest.AsSpan(rest.Length - 8));
-        }
-
-        byte[] body = output.ToArray();
+        BitConverter.GetBytes(version).CopyTo(file, 8);
+        byte[] body = file.AsSpan(0, file.Length - 32).ToArray();
         File.WriteAllBytes(path, [.. body, .. SHA256.HashData(body)]);
     }
 }

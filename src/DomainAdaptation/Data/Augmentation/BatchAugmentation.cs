@@ -9,7 +9,8 @@ namespace DomainAdaptation.Data.Augmentation;
 /// Seeded, per-sample augmentations of a batch of images <c>[B, C, H, W]</c> as the model sees them (converted and
 /// normalised), for self-training methods that need several views of each target sample: a weak view (random
 /// translation, optional horizontal flip) and a strong view (RandAugment-like: a random affine warp, colour changes and
-/// cutout). Every random number comes from the given CPU generator (<see cref="Methods.StepContext.Generator"/>), so a
+/// cutout). Vector samples <c>[B, D]</c> get noise instead: Gaussian noise of MaxShift/2 (weak) or 2·MaxShift (strong)
+/// feature standard deviations, and in the strong view each feature dropped with probability CutoutFraction/2. Every random number comes from the given CPU generator (<see cref="Methods.StepContext.Generator"/>), so a
 /// step's views repeat exactly on resume and on any device.
 /// </summary>
 /// <remarks>
@@ -37,6 +38,7 @@ public static class BatchAugmentation
         CheckImages(images);
         ArgumentNullException.ThrowIfNull(generator);
         settings ??= new WeakAugmentation();
+        if (images.dim() == 2) return Jitter(images, generator, settings.MaxShift / 2, 0);
         long b = images.shape[0];
         Tensor tx = Uniform(b, -settings.MaxShift, settings.MaxShift, generator).mul(2.0);
         Tensor ty = Uniform(b, -settings.MaxShift, settings.MaxShift, generator).mul(2.0);
@@ -56,6 +58,7 @@ public static class BatchAugmentation
         CheckImages(images);
         ArgumentNullException.ThrowIfNull(generator);
         settings ??= new StrongAugmentation();
+        if (images.dim() == 2) return Jitter(images, generator, settings.MaxShift * 2, settings.CutoutFraction / 2);
         long b = images.shape[0];
         long c = images.shape[1];
         double p = settings.Probability;
@@ -111,6 +114,24 @@ public static class BatchAugmentation
         return compute.Back(y);
     }
 
+    /// <summary>
+    /// The view of vector samples <c>[B, D]</c>: Gaussian noise of σ = <paramref name="noise"/> · (each feature's standard
+    /// deviation over the batch), and each feature zeroed with probability <paramref name="drop"/>.
+    /// </summary>
+    private static Tensor Jitter(Tensor x, Generator generator, double noise, double drop)
+    {
+        using var compute = new Precision(x);
+        Tensor y = compute.Value;
+        Tensor std = y.shape[0] > 1 ? y.std([0], keepdim: true) : ones_like(y);
+        y = y + randn(y.shape, ScalarType.Float32, CPU, generator: generator).to(y.device).to_type(y.dtype).mul(std.mul(noise));
+        if (drop > 0)
+        {
+            y = y.mul(rand(y.shape, ScalarType.Float32, CPU, generator: generator).ge(drop).to(y.device).to_type(y.dtype));
+        }
+
+        return compute.Back(y);
+    }
+
     private static Tensor Warp(Tensor images, Tensor theta)
     {
         using var compute = new Precision(images);
@@ -134,9 +155,9 @@ public static class BatchAugmentation
     private static void CheckImages(Tensor images)
     {
         ArgumentNullException.ThrowIfNull(images);
-        if (images.dim() != 4 || !images.is_floating_point())
+        if (images.dim() is not (2 or 4) || !images.is_floating_point())
         {
-            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"Augmentation takes floating-point images [B, C, H, W], but got {images.dtype} [{string.Join(", ", images.shape)}]."), nameof(images));
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"Augmentation takes floating-point images [B, C, H, W] (or vectors [B, D]), but got {images.dtype} [{string.Join(", ", images.shape)}]."), nameof(images));
         }
     }
 

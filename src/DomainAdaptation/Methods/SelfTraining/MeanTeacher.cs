@@ -165,7 +165,8 @@ public sealed class MeanTeacher : LossMethod
         Place(_teacher, setup);
         using (no_grad())
         {
-            foreach ((string key, Tensor value) in teacher) value.copy_(student[key]);
+            // Moving the teacher may replace its tensors: read its state again.
+            foreach ((string key, Tensor value) in _teacher.state_dict()) value.copy_(student[key]);
         }
 
         AddModule("teacher", _teacher, trainable: false);

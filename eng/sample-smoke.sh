@@ -7,7 +7,10 @@
 #   3. DANN's target accuracy beats source-only's;
 #   4. `reverse-validate` scores the DANN run without target labels (a reverse run of the same length) and writes its
 #      result.
-#   5. DANN with `--precision bfloat16` (mixed precision) trains, records the precision, and `evaluate` reproduces its
+#   5. a composite (dann+mcc) and a method that evaluates its own model (mean-teacher) train for a few hundred steps:
+#      metrics.csv and report.md show each method's own terms, and `evaluate` reproduces the reported accuracy (for the
+#      mean teacher, from the teacher's weights in the checkpoint).
+#   6. DANN with `--precision bfloat16` (mixed precision) trains, records the precision, and `evaluate` reproduces its
 #      reported accuracy exactly from the float32 checkpoint (100 steps on CPUs without native bfloat16, where it is emulated).
 # Usage: eng/sample-smoke.sh [steps]   (DOMAINADAPTATION_DATA defaults to ../shared/data)
 set -euo pipefail
@@ -54,6 +57,23 @@ dann_run=$(ls -d "$out/dann"/*/ | head -1)
 [ -s "$dann_run/reverse-validation/result.json" ] || fail "reverse-validate: no reverse-validation/result.json in $dann_run"
 grep -q "^| $(basename "$dann_run") | dann | paper |" "$out/reverse.log" || fail "reverse-validate: no result row for $(basename "$dann_run")"
 echo "sample-smoke: reverse-validate wrote $(basename "$dann_run")/reverse-validation/result.json ($(( $(date +%s) - t0 )) s in all)"
+
+for spec in dann+mcc mean-teacher; do
+  m_out="$out/$(echo "$spec" | tr '+' 'p')"
+  "${sample[@]}" train --method "$spec" --seed 1 --steps 200 --eval-interval 100 --out "$m_out" | tee "$m_out.log" | grep -v '^[a-z+-]* [█·]' || true
+  m_run=$(ls -d "$m_out"/*/ | head -1)
+  header=$(head -1 "$m_run/metrics.csv")
+  case "$spec" in
+    dann+mcc) want="lambda,learning_rate,label_loss,domain_loss,mcc_loss,batch_source_accuracy,batch_domain_accuracy"; term="loss: mcc" ;;
+    *) want="learning_rate,label_loss,consistency_loss,batch_source_accuracy,batch_mask_rate"; term="loss: consistency" ;;
+  esac
+  [[ "$header" == *"$want"* ]] || fail "$spec: metrics.csv header '$header' lacks '$want'"
+  grep -q "| $term |" "$m_run/report.md" || fail "$spec: report.md has no row for '$term'"
+  m_reported=$(awk -F'|' -v m=" $spec " '$2 == m {gsub(/ /,"",$3); print $3; exit}' "$m_run/report.md")
+  m_evaluated=$("${sample[@]}" evaluate --run "$m_run" | grep -oE 'accuracy [0-9.]+' | head -1 | awk '{print $2}')
+  [ -n "$m_reported" ] && [ "$m_reported" = "$m_evaluated" ] || fail "$spec: report.md says '$m_reported' but evaluate gives '$m_evaluated'"
+  echo "sample-smoke: $spec: its own terms in metrics.csv and report.md; target accuracy $m_reported (report) = $m_evaluated (evaluate) ($(( $(date +%s) - t0 )) s in all)"
+done
 
 bf_out="$out/dann-bfloat16"
 bf_extra=("${extra[@]}")

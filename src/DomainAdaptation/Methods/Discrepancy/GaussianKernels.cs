@@ -17,14 +17,18 @@ public static class GaussianKernels
     /// <summary>JAN's fixed bandwidth of the kernel on the softmax layer (tllib's examples/jan.py: σ = 0.92).</summary>
     public const double JanSoftmaxSigma = 0.92;
 
-    /// <summary>Squared Euclidean distances between all rows of <paramref name="z"/>: <c>[2n, 2n]</c>.</summary>
+    /// <summary>
+    /// Squared Euclidean distances between all rows of <paramref name="z"/>: <c>[m, m]</c>, as
+    /// <c>‖z_i‖² + ‖z_j‖² − 2 z_i·z_j</c> (one matrix product instead of an <c>[m, m, d]</c> difference tensor: at
+    /// m = 128, d = 1,200 the DAN step went from 190 ms to the figure in docs/methods.md), clamped at 0 against rounding.
+    /// </summary>
     /// <param name="z">Rows <c>[m, d]</c>.</param>
     /// <returns>The distances, ≥ 0.</returns>
     public static Tensor SquaredDistances(Tensor z)
     {
         ArgumentNullException.ThrowIfNull(z);
-        Tensor difference = z.unsqueeze(0) - z.unsqueeze(1);
-        return difference.pow(2).sum(2);
+        Tensor norms = z.pow(2).sum(1, keepdim: true);
+        return (norms + norms.t() - z.matmul(z.t()).mul(2.0)).clamp_min(0.0);
     }
 
     /// <summary>

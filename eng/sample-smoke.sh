@@ -7,6 +7,8 @@
 #   3. DANN's target accuracy beats source-only's;
 #   4. `reverse-validate` scores the DANN run without target labels (a reverse run of the same length) and writes its
 #      result.
+#   4b. `select --validator all` scores both runs with every label-free validator, writes the choice and the study
+#      figures as JSON; `select --validator reverse` reads the reverse-validation result.
 #   5. a composite (dann+mcc) and a method that evaluates its own model (mean-teacher) train for a few hundred steps:
 #      metrics.csv and report.md show each method's own terms, and `evaluate` reproduces the reported accuracy (for the
 #      mean teacher, from the teacher's weights in the checkpoint).
@@ -57,6 +59,19 @@ dann_run=$(ls -d "$out/dann"/*/ | head -1)
 [ -s "$dann_run/reverse-validation/result.json" ] || fail "reverse-validate: no reverse-validation/result.json in $dann_run"
 grep -q "^| $(basename "$dann_run") | dann | paper |" "$out/reverse.log" || fail "reverse-validate: no result row for $(basename "$dann_run")"
 echo "sample-smoke: reverse-validate wrote $(basename "$dann_run")/reverse-validation/result.json ($(( $(date +%s) - t0 )) s in all)"
+
+# select: every validator on both runs' checkpoints, the choice, the study figures and the JSON.
+source_run=$(ls -d "$out/source-only"/*/ | head -1)
+"${sample[@]}" select --run "$dann_run" "$source_run" --validator all --json "$out/select.json" | tee "$out/select.log" >/dev/null
+grep -q '^| validator | Spearman ρ | regret | chooses |' "$out/select.log" || fail "select: no study table in its output"
+grep -q '^| reverse |' "$out/select.log" && fail "select: scored 'reverse' although the source-only run has no reverse-validation result"
+for v in source-accuracy entropy im bnm snd dev class-ami; do
+  grep -q "^| $v | " "$out/select.log" || fail "select: no study row for $v"
+done
+python3 -c "import json,sys; d=json.load(open(sys.argv[1])); assert len(d['candidates'])==2 and d['chosen']['checkpoint'].endswith('.dann') and 'study' in d, d" "$out/select.json" \
+  || fail "select: $out/select.json lacks the two candidates, the chosen checkpoint or the study"
+"${sample[@]}" select --run "$dann_run" --validator reverse | grep -q "^Chosen by reverse" || fail "select --validator reverse did not read the reverse-validation result"
+echo "sample-smoke: select scored 2 runs with 7 validators, chose $(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['chosen']['run'].rstrip('/').split('/')[-1])" "$out/select.json") and wrote the study ($(( $(date +%s) - t0 )) s in all)"
 
 for spec in dann+mcc mean-teacher; do
   m_out="$out/$(echo "$spec" | tr '+' 'p')"

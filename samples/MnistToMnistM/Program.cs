@@ -85,6 +85,16 @@ var reverseValidate = new Command("reverse-validate", "Score runs without target
     runs, reverseSteps, reverseSeed, data, threads, weightsOption,
 };
 
+var validatorOption = new Option<string>("--validator") { Description = $"The validator that chooses: {string.Join(", ", DomainAdaptation.Selection.Validators.Validators.Names)}, reverse (reads reverse-validate's result), or all (every one, and the study figures from the MNIST-M test labels; default: {SelectRunner.DefaultValidator}, chosen by docs/selection.md's study)", DefaultValueFactory = _ => SelectRunner.DefaultValidator };
+var everyCheckpoint = new Option<bool>("--checkpoints") { Description = "Score every checkpoint a run kept (default: each run's last)" };
+var jsonOut = new Option<string?>("--json") { Description = "Also write the scores and the choice to this JSON file" };
+var samplesOption = new Option<int>("--samples") { Description = "At most this many source-test and target-training images per score", DefaultValueFactory = _ => 4_000 };
+var selectSeed = new Option<long>("--seed") { Description = "Seed of the validators that draw random numbers (DEV's split, ClassAMI's k-means)", DefaultValueFactory = _ => 0 };
+var select = new Command("select", "Score runs (or every checkpoint) with label-free validators and choose one, without target labels")
+{
+    runs, validatorOption, everyCheckpoint, jsonOut, samplesOption, selectSeed, data, threads,
+};
+
 var bsds = new Option<string>("--bsds500") { Description = "BSDS500 train images: a folder of JPEGs or BSR_bsds500.tgz (default: <data>/bsds500/train)" };
 var genOut = new Option<string>("--out") { Description = "Output folder (the authors' release layout)", DefaultValueFactory = _ => "mnist_m_generated" };
 var genSeed = new Option<int>("--seed") { Description = "Seed of the patch positions", DefaultValueFactory = _ => 42 };
@@ -94,7 +104,7 @@ var generate = new Command("generate-mnistm", "Generate MNIST-M from MNIST and B
 
 var root = new RootCommand($"MNIST → MNIST-M domain adaptation with DomainAdaptation ({MethodCatalog.All.Count} methods behind one loop: {methodList}). Without a command: train DANN with the paper's preset.")
 {
-    train, evaluate, compare, reverseValidate, generate,
+    train, evaluate, compare, reverseValidate, select, generate,
 };
 foreach (Option o in train.Options) root.Options.Add(o);
 
@@ -314,6 +324,47 @@ async Task<int> ReverseValidate(ParseResult p, CancellationToken ct)
     return 0;
 }
 
+async Task<int> Select(ParseResult p, CancellationToken ct)
+{
+    Tune(p.GetValue(threads));
+    string chooser = p.GetValue(validatorOption)!.Trim().ToLowerInvariant();
+    bool all = chooser == "all";
+    string[] folders = p.GetValue(runs)!;
+    List<string> names;
+    if (all)
+    {
+        names = [.. DomainAdaptation.Selection.Validators.Validators.Names];
+        if (folders.All(SelectRunner.HasReverseResult)) names.Add("reverse");
+        else console.WriteLine("reverse: left out (not every run has a reverse-validate result).");
+        chooser = SelectRunner.DefaultValidator;
+    }
+    else
+    {
+        if (chooser != "reverse") _ = DomainAdaptation.Selection.Validators.Validators.Create(chooser);
+        names = [chooser];
+    }
+
+    if (p.GetValue(samplesOption) < 10) throw new ArgumentException($"--samples must be at least 10, but is {p.GetValue(samplesOption)}.");
+    string dataRoot = await DataLoading.ResolveDigitsRootAsync(p.GetValue(data), loggers, console, ct);
+    List<Candidate> candidates = SelectRunner.Score(folders, names, p.GetValue(everyCheckpoint), all, dataRoot, p.GetValue(samplesOption), p.GetValue(selectSeed), console, loggers, ct);
+    if (candidates.Count == 0) throw new ArgumentException("No candidates: the runs hold no checkpoints.");
+    console.WriteLine();
+    console.WriteLine(SelectRunner.Table(candidates, names, chooser));
+    Candidate chosen = candidates[SelectRunner.Choose(candidates, chooser)];
+    console.WriteLine($"Chosen by {chooser} (no target label used): {chosen.Run}, step {chosen.Step} ({chosen.Checkpoint}).");
+    if (p.GetValue(jsonOut) is { } json)
+    {
+        string full = Path.GetFullPath(json);
+        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+        string temporary = full + ".tmp";
+        File.WriteAllText(temporary, SelectRunner.Json(candidates, names, chooser));
+        File.Move(temporary, full, overwrite: true);
+        console.WriteLine($"Scores written to {full}.");
+    }
+
+    return 0;
+}
+
 async Task<int> Generate(ParseResult p, CancellationToken ct)
 {
     string dataRoot = await DataLoading.ResolveDigitsRootAsync(p.GetValue(data), loggers, console, ct);
@@ -344,6 +395,7 @@ root.SetAction((p, ct) => Guard(c => Train(p, c), ct));
 compare.SetAction((p, ct) => Guard(c => Compare(p, c), ct));
 evaluate.SetAction((p, ct) => Guard(c => Evaluate(p, c), ct));
 reverseValidate.SetAction((p, ct) => Guard(c => ReverseValidate(p, c), ct));
+select.SetAction((p, ct) => Guard(c => Select(p, c), ct));
 generate.SetAction((p, ct) => Guard(c => Generate(p, c), ct));
 
 return await root.Parse(args).InvokeAsync();

@@ -109,6 +109,12 @@ public sealed class CompositeMethod : LossMethod, IDomainDiscriminator
     }
 
     /// <inheritdoc />
+    protected internal override void AddInputs(StepForward forward, StepContext context)
+    {
+        foreach (LossMethod part in _parts) part.AddInputs(forward, context);
+    }
+
+    /// <inheritdoc />
     protected internal override void AddAdaptationTerms(StepForward forward, StepContext context, LossTermsBuilder terms)
     {
         foreach (LossMethod part in _parts) part.AddAdaptationTerms(forward, context, terms);

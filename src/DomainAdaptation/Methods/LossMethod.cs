@@ -23,6 +23,7 @@ public abstract class LossMethod : AdaptationMethod
         ArgumentNullException.ThrowIfNull(forward);
         ArgumentNullException.ThrowIfNull(context);
         var builder = new LossTermsBuilder();
+        AddInputs(forward, context);
         AddTerms(forward, context, builder);
         return builder.Build();
     }
@@ -34,6 +35,16 @@ public abstract class LossMethod : AdaptationMethod
         LossTerms terms = Losses(updater.Forward(Needs), context);
         updater.Minimize(terms);
         return terms;
+    }
+
+    /// <summary>
+    /// Adds the method's extra inputs to the shared pass before it runs, e.g. augmented views of the target images
+    /// (<see cref="StepForward.AddTargetViews"/>); called once per step, before <see cref="AddAdaptationTerms"/>. None by default.
+    /// </summary>
+    /// <param name="forward">The shared forward pass, not yet run.</param>
+    /// <param name="context">The step.</param>
+    protected internal virtual void AddInputs(StepForward forward, StepContext context)
+    {
     }
 
     /// <summary>Adds the supervised term and then the method's own terms. <see cref="CompositeMethod"/> overrides it.</summary>

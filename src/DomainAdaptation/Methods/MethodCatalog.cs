@@ -54,6 +54,8 @@ public static class MethodCatalog
 {
     private static readonly MethodParameter Gamma = new("gamma", "steepness γ of the λ schedule 2/(1+exp(−γp))−1", 10);
 
+    private static readonly MethodParameter Delay = new("delay", "progress p before which the term is off (0: from the start)", 0);
+
     /// <summary>Every catalogued method, in the order of docs/methods.md.</summary>
     public static IReadOnlyList<MethodDescriptor> All { get; } =
     [
@@ -112,13 +114,13 @@ public static class MethodCatalog
         {
             Factory = (p, _) => new Afn(p["weight"], 1.0, p["radius"]),
         },
-        new("fixmatch", "self-training", "confident pseudo-labels from a weak view, learnt on a strong view", "Sohn et al., NeurIPS 2020", [new("weight", "pseudo-label weight λ_u", 1), new("threshold", "confidence threshold τ", 0.95)], [])
+        new("fixmatch", "self-training", "confident pseudo-labels from a weak view, learnt on a strong view", "Sohn et al., NeurIPS 2020", [new("weight", "pseudo-label weight λ_u", 1), new("threshold", "confidence threshold τ", 0.95), Delay], [])
         {
-            Factory = (p, _) => new FixMatch(p["threshold"], p["weight"]),
+            Factory = (p, _) => new FixMatch(p["threshold"], p["weight"], DelaySchedule(p["delay"])),
         },
-        new("mean-teacher", "self-training", "consistency with an EMA teacher (self-ensembling); the teacher is evaluated", "Tarvainen & Valpola, NeurIPS 2017; French et al., ICLR 2018", [new("weight", "consistency weight", 3), new("decay", "EMA decay α", 0.99), new("threshold", "teacher confidence threshold", 0.968)], ["self-ensembling"])
+        new("mean-teacher", "self-training", "consistency with an EMA teacher (self-ensembling); the teacher is evaluated", "Tarvainen & Valpola, NeurIPS 2017; French et al., ICLR 2018", [new("weight", "consistency weight", 3), new("decay", "EMA decay α", 0.99), new("threshold", "teacher confidence threshold", 0.968), Delay], ["self-ensembling"])
         {
-            Factory = (p, r) => new MeanTeacher((r.CreateModel ?? throw new ArgumentException("The mean teacher needs a second instance of the model (MethodRequest.CreateModel).")).Invoke(), p["decay"], p["weight"], p["threshold"]),
+            Factory = (p, r) => new MeanTeacher((r.CreateModel ?? throw new ArgumentException("The mean teacher needs a second instance of the model (MethodRequest.CreateModel).")).Invoke(), p["decay"], p["weight"], p["threshold"], DelaySchedule(p["delay"])),
         },
     ];
 
@@ -224,6 +226,10 @@ public static class MethodCatalog
         string s = specification.Replace("cdan+e", "cdan-e", StringComparison.OrdinalIgnoreCase);
         return s.Split('+', StringSplitOptions.TrimEntries);
     }
+
+    /// <summary>Off until progress <paramref name="delay"/>, then 1; null for no delay (the method's own default).</summary>
+    private static ILambdaSchedule? DelaySchedule(double delay) =>
+        delay == 0 ? null : LambdaSchedules.Delayed(LambdaSchedules.Constant(1.0), delay);
 
     private static nn.Module<Tensor, Tensor>? SecondClassifier(MethodRequest request)
     {

@@ -18,6 +18,13 @@ namespace DomainAdaptation.Methods;
 /// half (<see cref="ForwardNeeds"/>) gets a pass of that half only.
 /// </para>
 /// <para>
+/// Self-training methods add augmented views of the target images (<see cref="AddTargetViews"/>) before the pass runs;
+/// the views join the same pass — <c>[x_s; x_t; views…]</c> with joint batch norm, the target pass
+/// <c>[x_t; views…]</c> with separate passes — so that batch-norm statistics in training are those the running
+/// estimates (and so evaluation) average, as in FixMatch's reference code (one batch of labelled, weak and strong
+/// samples). Without views the pass is exactly the one above.
+/// </para>
+/// <para>
 /// Logits are given in loss precision: float32 when the model computes in bfloat16 or float16
 /// (<see cref="Training.Precision.TrainingPrecision.BFloat16Mixed"/>), so that softmax and losses run in float32; features keep the
 /// model's dtype (apply <see cref="ToLossPrecision"/> before computing a loss from them).
@@ -33,6 +40,8 @@ public sealed class StepForward
     private Tensor? _sourceLogits;
     private Tensor? _targetFeatures;
     private Tensor? _targetLogits;
+    private readonly List<(object Owner, Tensor Views)> _views = [];
+    private readonly Dictionary<object, (Tensor Features, Tensor Logits)> _viewOutputs = new(ReferenceEqualityComparer.Instance);
 
     /// <summary>Prepares the pass; nothing runs until a value is read.</summary>
     /// <param name="model">The model, in training mode.</param>
@@ -83,6 +92,39 @@ public sealed class StepForward
     public Tensor Logits => Run(ForwardNeeds.Both)._logits ??= cat([_sourceLogits!, _targetLogits!], 0);
 
     /// <summary>
+    /// Adds augmented views of the target images to the shared pass (before any output is read); read their outputs
+    /// with <see cref="TargetViewLogits"/> and <see cref="TargetViewFeatures"/> under the same owner.
+    /// </summary>
+    /// <param name="owner">The method adding the views (one set of views per owner and step).</param>
+    /// <param name="views">Samples shaped like the target half, <c>[V, …]</c>, on the batch's device and in its dtype.</param>
+    /// <exception cref="InvalidOperationException">The pass has run, or the owner has added views already.</exception>
+    /// <exception cref="ArgumentException">The views' sample shape or dtype differs from the target half's.</exception>
+    public void AddTargetViews(object owner, Tensor views)
+    {
+        ArgumentNullException.ThrowIfNull(owner);
+        ArgumentNullException.ThrowIfNull(views);
+        if (_done) throw new InvalidOperationException("Target views must be added before the shared forward pass runs (in LossMethod.AddInputs, not AddAdaptationTerms).");
+        if (_views.Exists(v => ReferenceEquals(v.Owner, owner))) throw new InvalidOperationException($"{owner} has added its target views for this step already.");
+        Tensor target = Batch.TargetImages;
+        if (views.dim() != target.dim() || !views.shape.Skip(1).SequenceEqual(target.shape.Skip(1)) || views.dtype != target.dtype)
+        {
+            throw new ArgumentException($"Target views must be shaped like the target half [V, {string.Join(", ", target.shape.Skip(1))}] in {target.dtype}, but got [{string.Join(", ", views.shape)}] in {views.dtype}.", nameof(views));
+        }
+
+        _views.Add((owner, views));
+    }
+
+    /// <summary>Class logits of the owner's target views <c>[V, K]</c> (loss precision).</summary>
+    /// <param name="owner">The method that added the views.</param>
+    /// <returns>The logits, in the order of the views.</returns>
+    public Tensor TargetViewLogits(object owner) => ViewOutputs(owner).Logits;
+
+    /// <summary>Features of the owner's target views <c>[V, F]</c> (model dtype).</summary>
+    /// <param name="owner">The method that added the views.</param>
+    /// <returns>The features, in the order of the views.</returns>
+    public Tensor TargetViewFeatures(object owner) => ViewOutputs(owner).Features;
+
+    /// <summary>
     /// Applies a head to the features of both halves in the grouping of the passes — one call on <c>[f_s; f_t]</c> for
     /// a joint pass, one call per half (then concatenated) for separate passes — so that a head with batch
     /// normalisation sees the same batches as the model did.
@@ -126,6 +168,12 @@ public sealed class StepForward
 
         if (_done) return this;
         _done = true;
+        if (_views.Count > 0)
+        {
+            RunWithViews();
+            return this;
+        }
+
         if (Joint)
         {
             long b = SourceCount;
@@ -151,5 +199,57 @@ public sealed class StepForward
         }
 
         return this;
+    }
+
+    private (Tensor Features, Tensor Logits) ViewOutputs(object owner)
+    {
+        ArgumentNullException.ThrowIfNull(owner);
+        if (!_views.Exists(v => ReferenceEquals(v.Owner, owner))) throw new InvalidOperationException($"{owner} has added no target views for this step (StepForward.AddTargetViews).");
+        if (!_done)
+        {
+            _done = true;
+            RunWithViews();
+        }
+
+        return _viewOutputs[owner];
+    }
+
+    /// <summary>The pass with target views: one batch <c>[x_s?; x_t?; views…]</c> (joint) or a source pass and a target pass <c>[x_t?; views…]</c> (separate).</summary>
+    private void RunWithViews()
+    {
+        bool source = (_needs & ForwardNeeds.Source) != 0;
+        bool target = (_needs & ForwardNeeds.Target) != 0;
+        var parts = new List<Tensor>();
+        if (source && Passes == BatchNormMode.Separate)
+        {
+            _sourceFeatures = Model.Features(Batch.SourceImages);
+            _sourceLogits = ToLossPrecision(Model.ClassifyFeatures(_sourceFeatures));
+        }
+        else if (source)
+        {
+            parts.Add(Batch.SourceImages);
+        }
+
+        if (target) parts.Add(Batch.TargetImages);
+        foreach ((_, Tensor views) in _views) parts.Add(views);
+        Tensor features = Model.Features(parts.Count == 1 ? parts[0] : cat(parts, 0));
+        Tensor logits = ToLossPrecision(Model.ClassifyFeatures(features));
+        long offset = 0;
+        (Tensor, Tensor) Take(long n)
+        {
+            (Tensor, Tensor) slice = (features.narrow(0, offset, n), logits.narrow(0, offset, n));
+            offset += n;
+            return slice;
+        }
+
+        if (Joint)
+        {
+            _features = features.narrow(0, 0, SourceCount + TargetCount);
+            _logits = logits.narrow(0, 0, SourceCount + TargetCount);
+        }
+
+        if (source && Passes == BatchNormMode.Joint) (_sourceFeatures, _sourceLogits) = Take(SourceCount);
+        if (target) (_targetFeatures, _targetLogits) = Take(TargetCount);
+        foreach ((object owner, Tensor views) in _views) _viewOutputs[owner] = Take(views.shape[0]);
     }
 }

@@ -17,8 +17,10 @@ namespace DomainAdaptation.Methods.SelfTraining;
 /// <remarks>
 /// <para>
 /// Defaults from the paper: τ = 0.95, λ_u = 1; the weak and strong views are <see cref="BatchAugmentation"/>'s, drawn
-/// from the step's generators (streams 1 and 2), so they repeat on resume. The two target views go through the model
-/// in one pass of their own; the source half goes through the shared pass. Reported: "pseudo_label" and "mask_rate",
+/// from the step's generators (streams 1 and 2), so they repeat on resume. The two target views join the step's
+/// shared pass (<see cref="StepForward.AddTargetViews"/>): one batch of source, weak and strong samples, as in the
+/// reference code, so that batch-norm statistics match between training and evaluation. While λ_u is 0 (e.g. during a
+/// delay: <c>fixmatch:delay=0.25</c>) no views are made and the step is the source-only (or composite partner's) step. Reported: "pseudo_label" and "mask_rate",
 /// the share of target samples above the threshold. An optional schedule ramps λ_u (none by default).
 /// </para>
 /// </remarks>
@@ -91,19 +93,39 @@ public sealed class FixMatch : LossMethod
     }
 
     /// <inheritdoc />
+    protected internal override void AddInputs(StepForward forward, StepContext context)
+    {
+        ArgumentNullException.ThrowIfNull(forward);
+        ArgumentNullException.ThrowIfNull(context);
+        if (WeightAt(context) == 0) return;
+        Tensor x = forward.Batch.TargetImages;
+        forward.AddTargetViews(this, cat([BatchAugmentation.Weak(x, context.Generator(1), Weak), BatchAugmentation.Strong(x, context.Generator(2), Strong)], 0));
+    }
+
+    /// <inheritdoc />
     protected internal override void AddAdaptationTerms(StepForward forward, StepContext context, LossTermsBuilder terms)
     {
         ArgumentNullException.ThrowIfNull(forward);
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(terms);
-        Tensor x = forward.Batch.TargetImages;
-        long b = x.shape[0];
-        Tensor views = cat([BatchAugmentation.Weak(x, context.Generator(1), Weak), BatchAugmentation.Strong(x, context.Generator(2), Strong)], 0);
-        Tensor logits = StepForward.ToLossPrecision(forward.Model.forward(views));
-        (Tensor loss, Tensor rate) = Loss(logits.narrow(0, 0, b), logits.narrow(0, b, b), Threshold);
-        double weight = Weight * (RampUp?.ValueAt(context.Progress) ?? 1.0);
-        terms.Add("pseudo_label", loss, weight);
-        terms.Metric("mask_rate", rate);
+        double weight = WeightAt(context);
+        if (weight == 0)
+        {
+            // Off (a delay, or λ_u = 0): no views, no pass, the same columns.
+            terms.Add("pseudo_label", zeros([], ScalarType.Float32, forward.Batch.TargetImages.device), 0);
+            terms.Metric("mask_rate", zeros([], ScalarType.Float64, forward.Batch.TargetImages.device));
+        }
+        else
+        {
+            long b = forward.TargetCount;
+            Tensor logits = forward.TargetViewLogits(this);
+            (Tensor loss, Tensor rate) = Loss(logits.narrow(0, 0, b), logits.narrow(0, b, b), Threshold);
+            terms.Add("pseudo_label", loss, weight);
+            terms.Metric("mask_rate", rate);
+        }
+
         if (RampUp is not null) terms.Schedule("pseudo_label_weight", weight);
     }
+
+    private double WeightAt(StepContext context) => Weight * (RampUp?.ValueAt(context.Progress) ?? 1.0);
 }

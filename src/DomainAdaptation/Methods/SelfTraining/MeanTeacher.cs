@@ -26,7 +26,7 @@ namespace DomainAdaptation.Methods.SelfTraining;
 /// <para>
 /// Defaults from French et al. (their code's <c>--teacher_alpha 0.99 --unsup_weight 3 --cls_balance 0.005</c>,
 /// confidence threshold 0.968): α = 0.99, w = 3, c = 0.968; both views are <see cref="BatchAugmentation.Weak"/>
-/// (streams 3 and 4). Their class-balance loss is not included. The teacher is a second instance of the model's
+/// (streams 3 and 4); the student's view joins the step's shared pass (<see cref="StepForward.AddTargetViews"/>). Their class-balance loss is not included. The teacher is a second instance of the model's
 /// architecture, given to the constructor; its weights are overwritten with the student's at initialisation.
 /// </para>
 /// </remarks>
@@ -173,13 +173,34 @@ public sealed class MeanTeacher : LossMethod
     }
 
     /// <inheritdoc />
+    protected internal override void AddInputs(StepForward forward, StepContext context)
+    {
+        ArgumentNullException.ThrowIfNull(forward);
+        ArgumentNullException.ThrowIfNull(context);
+        if (WeightAt(context) == 0) return;
+        forward.AddTargetViews(this, BatchAugmentation.Weak(forward.Batch.TargetImages, context.Generator(3), Augmentation));
+    }
+
+    private double WeightAt(StepContext context) => Weight * (RampUp?.ValueAt(context.Progress) ?? 1.0);
+
+    /// <inheritdoc />
     protected internal override void AddAdaptationTerms(StepForward forward, StepContext context, LossTermsBuilder terms)
     {
         ArgumentNullException.ThrowIfNull(forward);
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(terms);
+        double weight = WeightAt(context);
+        if (weight == 0)
+        {
+            // Off (a delay, or w = 0): no views, no teacher pass, the same columns.
+            terms.Add("consistency", zeros([], ScalarType.Float32, forward.Batch.TargetImages.device), 0);
+            terms.Metric("mask_rate", zeros([], ScalarType.Float64, forward.Batch.TargetImages.device));
+            if (RampUp is not null) terms.Schedule("consistency_weight", weight);
+            return;
+        }
+
         Tensor x = forward.Batch.TargetImages;
-        Tensor studentLogits = StepForward.ToLossPrecision(forward.Model.forward(BatchAugmentation.Weak(x, context.Generator(3), Augmentation)));
+        Tensor studentLogits = forward.TargetViewLogits(this);
         Tensor teacherLogits;
         using (no_grad())
         {
@@ -187,7 +208,6 @@ public sealed class MeanTeacher : LossMethod
         }
 
         (Tensor loss, Tensor rate) = Loss(studentLogits, teacherLogits, ConfidenceThreshold);
-        double weight = Weight * (RampUp?.ValueAt(context.Progress) ?? 1.0);
         terms.Add("consistency", loss, weight);
         terms.Metric("mask_rate", rate);
         if (RampUp is not null) terms.Schedule("consistency_weight", weight);

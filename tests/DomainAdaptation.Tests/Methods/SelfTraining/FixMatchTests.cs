@@ -63,4 +63,31 @@ public class FixMatchTests
         a.Should().Be(b, "step 4's views are drawn from (seed, 4, stream) only");
         c.Should().NotBe(a, "another step draws other views");
     }
+
+    [Fact]
+    public void Losses_DuringTheDelay_NoViewsAndTheSourceOnlyLoss()
+    {
+        using var scope = NewDisposeScope();
+        random.manual_seed(3);
+        var model = new DomainAdaptation.Models.AdaptationModel(
+            TorchSharp.torch.nn.Sequential(("flatten", TorchSharp.torch.nn.Flatten()), ("fc", TorchSharp.torch.nn.Linear(3 * 8 * 8, 6)), ("bn", TorchSharp.torch.nn.BatchNorm1d(6))),
+            TorchSharp.torch.nn.Linear(6, 4));
+        model.to(ScalarType.Float64);
+        var method = new FixMatch(threshold: 0.3, rampUp: DomainAdaptation.Schedules.LambdaSchedules.Delayed(DomainAdaptation.Schedules.LambdaSchedules.Constant(1), 0.5));
+        MethodHarness.Initialize(method, model, 3 * 8 * 8, 4);
+        var sourceOnly = new DomainAdaptation.Methods.Supervised.SourceOnly();
+        MethodHarness.Initialize(sourceOnly, model, 3 * 8 * 8, 4);
+        Tensor xs = randn([4, 3, 8, 8], ScalarType.Float64, generator: new Generator(1)), xt = randn([4, 3, 8, 8], ScalarType.Float64, generator: new Generator(2));
+        Tensor ys = tensor(new long[] { 0, 1, 2, 3 });
+
+        LossTerms during = MethodHarness.Losses(method, model, xs, ys, xt, step: 2, total: 10);
+        LossTerms after = MethodHarness.Losses(method, model, xs, ys, xt, step: 7, total: 10);
+        double reference = MethodHarness.Losses(sourceOnly, model, xs, ys, xt, step: 2, total: 10).Total().ToDouble();
+
+        during.Term("pseudo_label").Weight.Should().Be(0);
+        during.Total().ToDouble().Should().Be(reference, "while λ_u is 0 the views do not join the pass, so batch norm sees the source half alone");
+        during.Metrics.Single(m => m.Name == "mask_rate").ToDouble().Should().Be(0);
+        after.Term("pseudo_label").Weight.Should().Be(1);
+        after.Term("label").Value.ToDouble().Should().NotBe(reference, "after the delay the views join the source half's pass");
+    }
 }

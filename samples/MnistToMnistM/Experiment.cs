@@ -1,5 +1,6 @@
 using System.Globalization;
 using DomainAdaptation.Data;
+using DomainAdaptation.Data.Augmentation;
 using DomainAdaptation.Data.Datasets;
 using DomainAdaptation.Models;
 using DomainAdaptation.Schedules;
@@ -44,7 +45,8 @@ internal sealed record ExperimentSettings(
     TrainingPrecision Precision = TrainingPrecision.Full,
     double DomainLossWeight = 1,
     double? LearningRate = null,
-    double? AnnealingPower = null)
+    double? AnnealingPower = null,
+    AugmentationKind SourceAugmentation = AugmentationKind.None)
 {
     /// <summary>Steps of a full run, both presets (7–9 minutes each at 32×32 on 2 cores; see docs/results.md).</summary>
     public const long DefaultSteps = 12_000;
@@ -170,6 +172,7 @@ internal sealed record ExperimentSettings(
             Monitoring = { LogInterval = 1_000 },
             WeightAverageDecay = WeightAverageDecay,
             Precision = { Mode = Precision },
+            Input = { SourceAugmentation = SourceAugmentation },
         };
 
         // Both presets anneal the learning rate as the paper does, μ_p = μ₀ / (1 + 10p)^β (its μ₀ = 0.01, β = 0.75); the

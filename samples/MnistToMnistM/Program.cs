@@ -59,10 +59,12 @@ var learningRate = new Option<double?>("--learning-rate") { Description = "The i
 var annealingPower = new Option<double>("--annealing-power") { Description = "The power β of the learning-rate annealing μ_p = μ₀ / (1 + 10p)^β (the paper's: 0.75; smaller keeps the rate higher late in the run)", DefaultValueFactory = _ => ExperimentSettings.DefaultAnnealingPower };
 var precision = new Option<string>("--precision") { Description = "float32 | bfloat16 (mixed precision: bfloat16 passes, float32 master weights; 1.3–1.5× faster per step on CPUs with AVX512-BF16 or AMX, emulated elsewhere; did not keep the paper preset's accuracy, docs/results.md)", DefaultValueFactory = _ => "float32" };
 precision.AcceptOnlyFromAmong("float32", "bfloat16");
+var sourceAugmentation = new Option<string>("--source-augmentation") { Description = "none | weak (a random shift) | strong (affine warp, colour, inversion, noise, cutout): augment the labelled MNIST half at every step (seeded), so the classifier learns the invariances MNIST-M needs", DefaultValueFactory = _ => "none" };
+sourceAugmentation.AcceptOnlyFromAmong("none", "weak", "strong");
 
 var train = new Command("train", "Train one method and write a run folder (options, metrics.csv, checkpoint, report.md, plots)")
 {
-    method, preset, steps, batch, seed, threads, data, output, resume, source, target, quick, evalInterval, size, binarize, averageDecay, precision, domainWeight, learningRate, annealingPower,
+    method, preset, steps, batch, seed, threads, data, output, resume, source, target, quick, evalInterval, size, binarize, averageDecay, precision, domainWeight, learningRate, annealingPower, sourceAugmentation,
 };
 
 var runOption = new Option<string>("--run") { Description = "A run folder written by train", Required = true };
@@ -74,7 +76,7 @@ var evaluate = new Command("evaluate", "Evaluate a run's final checkpoint on the
 
 var compare = new Command("compare", "Run several methods (default: source-only, DANN and target-only) with the same seed and budget, beside the paper's Table 1")
 {
-    methods, preset, steps, batch, seed, threads, data, output, quick, evalInterval, size, binarize, averageDecay, precision, domainWeight, learningRate, annealingPower,
+    methods, preset, steps, batch, seed, threads, data, output, quick, evalInterval, size, binarize, averageDecay, precision, domainWeight, learningRate, annealingPower, sourceAugmentation,
 };
 
 var runs = new Option<string[]>("--run") { Description = "Run folders written by train (repeat --run, or list several after one)", Required = true, AllowMultipleArgumentsPerToken = true };
@@ -150,7 +152,8 @@ ExperimentSettings Settings(ParseResult p, string m, bool isQuick)
     if (!double.IsFinite(beta) || beta < 0) throw new ArgumentException(FormattableString.Invariant($"--annealing-power must be a finite number ≥ 0 (0: a constant learning rate), but got {beta}."));
 
     return new ExperimentSettings(MethodCatalog.Normalize(m), chosen, s, p.GetValue(batch), p.GetValue(seed), p.GetValue(threads),
-        p.GetValue(source), p.GetValue(target), interval, p.GetValue(size) ?? ExperimentSettings.DefaultImageSize, p.GetValue(binarize), decay, arithmetic, w, rate ?? ExperimentSettings.DefaultLearningRate(chosen), beta);
+        p.GetValue(source), p.GetValue(target), interval, p.GetValue(size) ?? ExperimentSettings.DefaultImageSize, p.GetValue(binarize), decay, arithmetic, w, rate ?? ExperimentSettings.DefaultLearningRate(chosen), beta,
+        Enum.Parse<DomainAdaptation.Data.Augmentation.AugmentationKind>(p.GetValue(sourceAugmentation)!, ignoreCase: true));
 }
 
 void Tune(int threadCount)

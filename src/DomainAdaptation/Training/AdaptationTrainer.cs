@@ -1,3 +1,4 @@
+using DomainAdaptation.Data.Augmentation;
 using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.CompilerServices;
@@ -515,6 +516,7 @@ public sealed class AdaptationTrainer : IDisposable
             _modules.train();
             DomainBatch batch = _assembler.Assemble(_sampler.IndicesAt(step), includeTargetLabels: _method.UsesTargetLabels);
             if (_mixed is not null) batch = _mixed.ToCompute(batch);
+            batch = AugmentSource(batch, context);
             var updater = new Updater(this, batch, context, learningRate);
             LossTerms reported = _method.Update(updater, context);
             _average?.Update(_mixed?.MastersByName);
@@ -541,6 +543,13 @@ public sealed class AdaptationTrainer : IDisposable
 
         return stepMetrics;
     }
+
+    private DomainBatch AugmentSource(DomainBatch batch, StepContext context) => _options.Input.SourceAugmentation switch
+    {
+        AugmentationKind.Weak => batch with { SourceImages = BatchAugmentation.Weak(batch.SourceImages, context.Generator(InputOptions.SourceAugmentationStream), _options.Input.WeakAugmentation) },
+        AugmentationKind.Strong => batch with { SourceImages = BatchAugmentation.Strong(batch.SourceImages, context.Generator(InputOptions.SourceAugmentationStream), _options.Input.StrongAugmentation) },
+        _ => batch,
+    };
 
     private static string Describe(StepMetrics m)
     {

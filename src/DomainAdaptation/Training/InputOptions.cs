@@ -1,9 +1,10 @@
 using System.Globalization;
+using DomainAdaptation.Data.Augmentation;
 using Microsoft.Extensions.Options;
 
 namespace DomainAdaptation.Training;
 
-/// <summary>The per-channel input normalisation the trainer applies to every batch (<see cref="AdaptationTrainerOptions.Input"/>).</summary>
+/// <summary>The per-channel input normalisation the trainer applies to every batch, and the augmentation of the source half in training (<see cref="AdaptationTrainerOptions.Input"/>).</summary>
 public sealed class InputOptions
 {
     /// <summary>The per-channel input normalisation. Default <see cref="NormalisationKind.None"/>.</summary>
@@ -14,6 +15,24 @@ public sealed class InputOptions
 
     /// <summary>Per-channel standard deviations for <see cref="NormalisationKind.Explicit"/>.</summary>
     public double[]? Std { get; set; }
+
+    /// <summary>
+    /// Augmentation of the labelled source half at every training step (after conversion and normalisation), drawn from
+    /// the step's seeded generator (<see cref="Methods.StepContext.Generator"/>, stream
+    /// <see cref="SourceAugmentationStream"/>), so a resumed run sees the same views. It teaches the label classifier
+    /// invariances the target needs (for digits: colour, inversion, small warps). Evaluation never augments. Default
+    /// <see cref="AugmentationKind.None"/>.
+    /// </summary>
+    public AugmentationKind SourceAugmentation { get; set; } = AugmentationKind.None;
+
+    /// <summary>The weak view's settings for <see cref="AugmentationKind.Weak"/>.</summary>
+    public WeakAugmentation WeakAugmentation { get; set; } = new();
+
+    /// <summary>The strong view's settings for <see cref="AugmentationKind.Strong"/>.</summary>
+    public StrongAugmentation StrongAugmentation { get; set; } = new();
+
+    /// <summary>The generator stream of <see cref="SourceAugmentation"/> (methods use streams 1–4).</summary>
+    public const int SourceAugmentationStream = 16;
 
     /// <summary>A deep copy.</summary>
     /// <returns>The copy.</returns>
@@ -41,6 +60,9 @@ public sealed class InputOptionsValidator : IValidateOptions<InputOptions>
         ArgumentNullException.ThrowIfNull(options);
         var c = new OptionChecks(_prefix);
         c.Defined(options.Normalisation, nameof(options.Normalisation));
+        c.Defined(options.SourceAugmentation, nameof(options.SourceAugmentation));
+        if (options.WeakAugmentation is null) c.Fail(nameof(options.WeakAugmentation), "settings (not null)", "null");
+        if (options.StrongAugmentation is null) c.Fail(nameof(options.StrongAugmentation), "settings (not null)", "null");
         double[]? mean = options.Mean;
         double[]? std = options.Std;
         string p = _prefix;

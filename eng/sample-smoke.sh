@@ -14,6 +14,10 @@
 #      mean teacher, from the teacher's weights in the checkpoint).
 #   6. DANN with `--precision bfloat16` (mixed precision) trains, records the precision, and `evaluate` reproduces its
 #      reported accuracy exactly from the float32 checkpoint (100 steps on CPUs without native bfloat16, where it is emulated).
+#   7. the command line never loses work: a real SIGINT to a real training process writes a checkpoint at the current
+#      step and exits 130 ("stopped at step N"), SIGTERM exits 143 likewise, `kill -9` after a checkpoint loses only the
+#      steps since; `train --resume` of the interrupted and of the killed run ends with the same metrics.csv (timing
+#      columns aside) as an uninterrupted run; bad flags fail at once (exit 2) and leave no run folder.
 # Usage: eng/sample-smoke.sh [steps]   (DOMAINADAPTATION_DATA defaults to ../shared/data)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -32,7 +36,7 @@ extra=()
 declare -A accuracy
 t0=$(date +%s)
 for method in source-only dann; do
-  "${sample[@]}" train --quick --method "$method" --seed 1 --out "$out/$method" "${extra[@]}" | tee "$out/$method.log" | grep -v '^[a-z-]* [█·]' || true
+  "${sample[@]}" train --quick --preset paper --method "$method" --seed 1 --out "$out/$method" "${extra[@]}" | tee "$out/$method.log" | grep -v '^[a-z-]* [█·]' || true
   run=$(ls -d "$out/$method"/*/ | head -1)
   for f in run.json metrics.csv report.md curves.png schedules.png embedding.png; do
     [ -s "$run/$f" ] || fail "$method: $f is missing in $run"
@@ -75,7 +79,7 @@ echo "sample-smoke: select scored 2 runs with 7 validators, chose $(python3 -c "
 
 for spec in dann+mcc mean-teacher; do
   m_out="$out/$(echo "$spec" | tr '+' 'p')"
-  "${sample[@]}" train --method "$spec" --seed 1 --steps 200 --eval-interval 100 --out "$m_out" | tee "$m_out.log" | grep -v '^[a-z+-]* [█·]' || true
+  "${sample[@]}" train --preset paper --method "$spec" --seed 1 --steps 200 --eval-interval 100 --out "$m_out" | tee "$m_out.log" | grep -v '^[a-z+-]* [█·]' || true
   m_run=$(ls -d "$m_out"/*/ | head -1)
   header=$(head -1 "$m_run/metrics.csv")
   case "$spec" in
@@ -98,7 +102,7 @@ if ! grep -qwE 'avx512_bf16|amx_bf16' /proc/cpuinfo 2>/dev/null && [ -z "$steps"
   bf_extra=(--steps 100 --eval-interval 50)
   echo "sample-smoke: this CPU has no native bfloat16: the bfloat16 run is 100 steps"
 fi
-"${sample[@]}" train --quick --method dann --seed 1 --precision bfloat16 --out "$bf_out" "${bf_extra[@]}" | tee "$out/bfloat16.log" | grep -v '^[a-z-]* [█·]' || true
+"${sample[@]}" train --quick --preset paper --method dann --seed 1 --precision bfloat16 --out "$bf_out" "${bf_extra[@]}" | tee "$out/bfloat16.log" | grep -v '^[a-z-]* [█·]' || true
 bf_run=$(ls -d "$bf_out"/*/ | head -1)
 grep -q '"Precision": "BFloat16Mixed"' "$bf_run/run.json" || fail "bfloat16: run.json does not record Precision BFloat16Mixed"
 grep -q "bfloat16 mixed precision" "$bf_run/report.md" || fail "bfloat16: report.md does not say bfloat16 mixed precision"
@@ -106,3 +110,52 @@ bf_reported=$(grep -E "^\| dann \|" "$bf_run/report.md" | awk -F'|' '{gsub(/ /,"
 bf_evaluated=$("${sample[@]}" evaluate --run "$bf_run" | grep -oE 'accuracy [0-9.]+' | head -1 | awk '{print $2}')
 [ -n "$bf_reported" ] && [ "$bf_reported" = "$bf_evaluated" ] || fail "bfloat16: report.md says '$bf_reported' but evaluate gives '$bf_evaluated'"
 echo "sample-smoke: dann --precision bfloat16: target accuracy $bf_reported (report) = $bf_evaluated (evaluate) ($(( $(date +%s) - t0 )) s in all)"
+
+# 7. Signals, kill -9 and resume, early validation. The process is the sample itself (not `dotnet run`), so the signal
+# reaches the training process.
+dll=samples/MnistToMnistM/bin/Release/net10.0/linux-x64/MnistToMnistM.dll
+[ -f "$dll" ] || dll=$(ls samples/MnistToMnistM/bin/Release/net*/*/MnistToMnistM.dll samples/MnistToMnistM/bin/Release/net*/MnistToMnistM.dll 2>/dev/null | head -1)
+sig=(--preset paper --method dann --seed 3 --steps 400 --eval-interval 200 --checkpoint-interval 100)
+strip() { awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "step_ms" || $i == "wall_s") drop[i] = 1 } { s = ""; for (i = 1; i <= NF; i++) if (!(i in drop)) s = s $i ","; print s }' "$1"; }
+wait_for() { for _ in $(seq 1500); do compgen -G "$1" > /dev/null && return 0; sleep 0.2; done; fail "timed out waiting for $1"; }
+dotnet "$dll" train "${sig[@]}" --out "$out/straight" > "$out/straight.log" 2>&1 || fail "signals: the uninterrupted run failed ($(tail -3 "$out/straight.log"))"
+straight=$(ls -d "$out"/straight/*/ | head -1)
+for signal in INT TERM KILL; do
+  # Job control on: a background job of a non-interactive shell would start with SIGINT ignored (POSIX), as a
+  # process started from a terminal does not.
+  set -m
+  dotnet "$dll" train "${sig[@]}" --out "$out/$signal" > "$out/$signal.log" 2>&1 &
+  pid=$!
+  set +m
+  wait_for "$out/$signal/*/checkpoints/checkpoint-0000000100.dann"
+  [ "$signal" = KILL ] && wait_for "$out/$signal/*/checkpoints/checkpoint-0000000200.dann"
+  kill -s "$signal" "$pid"
+  set +e; wait "$pid"; rc=$?; set -e
+  run=$(ls -d "$out/$signal"/*/ | head -1)
+  case $signal in
+    INT|TERM)
+      want=$([ "$signal" = INT ] && echo 130 || echo 143)
+      [ "$rc" -eq "$want" ] || fail "SIG$signal: exit $rc, expected $want ($(tail -3 "$out/$signal.log"))"
+      stopped=$(grep -oE 'stopped at step [0-9]+' "$out/$signal.log" | grep -oE '[0-9]+$') || fail "SIG$signal: no 'stopped at step N' ($(tail -3 "$out/$signal.log"))"
+      [ -f "$run/checkpoints/checkpoint-$(printf %010d "$stopped").dann" ] || fail "SIG$signal: no checkpoint of step $stopped"
+      grep -q -- "train --resume" "$out/$signal.log" || fail "SIG$signal: the message does not say how to continue"
+      echo "sample-smoke: SIG$signal stopped the run at step $stopped with a checkpoint, exit $rc" ;;
+    KILL)
+      [ "$rc" -eq 137 ] || fail "kill -9: exit $rc, expected 137" ;;
+  esac
+  [ "$signal" = TERM ] && continue
+  dotnet "$dll" train --resume "$run" > "$out/$signal-resume.log" 2>&1 || fail "resume after SIG$signal failed ($(tail -3 "$out/$signal-resume.log"))"
+  grep -q "Resuming" "$out/$signal-resume.log" || fail "resume after SIG$signal did not resume from a checkpoint"
+  diff <(strip "$straight/metrics.csv") <(strip "$run/metrics.csv") > "$out/$signal.diff" \
+    || fail "resume after SIG$signal: metrics.csv differs from the uninterrupted run's ($(head -4 "$out/$signal.diff"))"
+  echo "sample-smoke: SIG$signal, then train --resume: metrics.csv equals the uninterrupted run's ($(wc -l < "$straight/metrics.csv") lines, timing columns aside)"
+done
+for bad in "--steps 0" "--batch -1" "--threads 0" "--checkpoint-interval 0"; do
+  set +e; dotnet "$dll" train $bad --out "$out/bad" > "$out/bad.log" 2>&1; rc=$?; set -e
+  [ "$rc" -eq 2 ] || fail "train $bad: exit $rc, expected 2 (usage)"
+  grep -q -- "^error: ${bad%% *} " "$out/bad.log" || fail "train $bad: the error does not name the flag ($(head -2 "$out/bad.log"))"
+done
+set +e; dotnet "$dll" train --data "$out/no-such-folder" --out "$out/bad" > "$out/bad.log" 2>&1; rc=$?; set -e
+[ "$rc" -eq 3 ] && grep -q "no-such-folder" "$out/bad.log" || fail "train --data <missing folder>: exit $rc, expected 3 naming the folder ($(head -2 "$out/bad.log"))"
+[ ! -e "$out/bad" ] || [ -z "$(ls -A "$out/bad")" ] || fail "a failed train left a run folder: $(ls "$out/bad")"
+echo "sample-smoke: bad flags exit 2 naming the flag, a missing --data exits 3 naming it, no run folder left ($(( $(date +%s) - t0 )) s in all)"

@@ -6,7 +6,7 @@ MNIST-M test accuracy, and its regret — the best candidate's target accuracy m
 validator ranks first. Then the same per method ("which checkpoint and which setting of this method?"): the mean
 regret over methods with at least two candidates, and the worst. Target labels enter only these study figures.
 
-Usage: study_table.py SELECT_JSON
+Usage: study_table.py SELECT_JSON [SELECT_JSON…]   (several files: their candidates are pooled, e.g. study slices)
 """
 import json, statistics, sys
 
@@ -36,8 +36,9 @@ def regret(candidates, validator):
     return best - chosen["targetAccuracyStudyOnly"], chosen
 
 def main():
-    data = json.load(open(sys.argv[1]))
-    candidates = data["candidates"]
+    candidates = []
+    for path in sys.argv[1:]:
+        candidates += json.load(open(path))["candidates"]
     validators = list(candidates[0]["scores"].keys())
     methods = {}
     for c in candidates:

@@ -34,7 +34,8 @@ internal static class DataLoading
     /// </summary>
     public static async Task<string> ResolveDigitsRootAsync(string? dataOption, ILoggerFactory loggers, TextWriter console, CancellationToken ct)
     {
-        var options = new DataSetResolverOptions { DataDirectory = dataOption };
+        // An explicit --data is a folder the user has: it must exist and hold the files; nothing is downloaded into it.
+        var options = new DataSetResolverOptions { DataDirectory = dataOption, Offline = dataOption is not null };
         using var resolver = new DataSetResolver(Options.Create(options), loggers.CreateLogger<DataSetResolver>());
         var progress = new SyncProgress<DownloadProgress>(p =>
             console.Write(FormattableString.Invariant($"\rdownloading {p.File.RelativePath}: {p.BytesReceived / 1e6:F1} MB{(p.TotalBytes is { } t ? FormattableString.Invariant($" of {t / 1e6:F1} MB") : "")}   ")));

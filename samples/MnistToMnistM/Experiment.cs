@@ -46,8 +46,18 @@ internal sealed record ExperimentSettings(
     double DomainLossWeight = 1,
     double? LearningRate = null,
     double? AnnealingPower = null,
-    AugmentationKind SourceAugmentation = AugmentationKind.None)
+    AugmentationKind SourceAugmentation = AugmentationKind.None,
+    int? CheckpointInterval = null)
 {
+    /// <summary>
+    /// The longest stretch of training without a checkpoint when --checkpoint-interval is not given: a checkpoint every
+    /// 10% of the run (<see cref="CheckpointSteps"/>) and, on top of that, whenever 5 minutes of training passed since the last.
+    /// </summary>
+    public static readonly TimeSpan CheckpointTimeInterval = TimeSpan.FromMinutes(5);
+
+    /// <summary>The steps between checkpoints: --checkpoint-interval, or 10% of the run (at least 1).</summary>
+    public int CheckpointSteps => CheckpointInterval ?? (int)Math.Clamp(Steps / 10, 1, int.MaxValue);
+
     /// <summary>Steps of a full run, both presets (7–9 minutes each at 32×32 on 2 cores; see docs/results.md).</summary>
     public const long DefaultSteps = 12_000;
 
@@ -168,7 +178,7 @@ internal sealed record ExperimentSettings(
             Seed = Seed,
             Device = "cpu",
             Evaluation = { Interval = EvaluationInterval },
-            Checkpoints = { Directory = checkpointDirectory, Interval = 2_000, OnCancel = true },
+            Checkpoints = { Directory = checkpointDirectory, Interval = CheckpointSteps, TimeInterval = CheckpointTimeInterval, OnCancel = true },
             Monitoring = { LogInterval = 1_000 },
             WeightAverageDecay = WeightAverageDecay,
             Precision = { Mode = Precision },

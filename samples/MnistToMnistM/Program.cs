@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text;
 using DomainAdaptation.Data;
 using DomainAdaptation.Data.Datasets;
@@ -15,14 +16,18 @@ using Microsoft.Extensions.Logging;
 using MnistToMnistM;
 using static TorchSharp.torch;
 
-// MNIST → MNIST-M with the DomainAdaptation library: train, evaluate, compare, reverse-validate, generate-mnistm.
-// Run with no arguments to train DANN with the paper's preset and print the result table.
+// MNIST → MNIST-M with the DomainAdaptation library: train, evaluate, compare, reverse-validate, select, generate-mnistm.
+// Run with no arguments to train the default method (SampleDefaults: chosen without target labels by docs/selection.md's
+// study) with the modern preset; `--preset paper` reproduces the DANN paper (Ganin & Lempitsky 2015) instead.
+// Exit codes (one error line each; the stack trace only with --verbose): 0 done, 1 unexpected error, 2 usage (a flag's
+// value), 3 data (a file missing, unreadable or not what it should be), 4 checkpoint, 5 training diverged, 6 runtime
+// (TorchSharp's native library), 130 stopped by Ctrl+C / SIGINT, 143 stopped by SIGTERM (both after a checkpoint).
 
 string methodList = string.Join(", ", MethodCatalog.All.Select(m => m.Name));
 var method = new Option<string>("--method")
 {
     Description = $"The method: {methodList}; loss methods combine with '+' (e.g. dann+mcc), settings follow a colon (e.g. mcc:temperature=3,weight=0.5); docs/methods.md",
-    DefaultValueFactory = _ => "dann",
+    DefaultValueFactory = _ => SampleDefaults.Method,
 };
 method.Validators.Add(r =>
 {
@@ -32,23 +37,30 @@ method.Validators.Add(r =>
     }
     catch (ArgumentException ex)
     {
-        r.AddError("--method: " + ex.Message);
+        r.AddError("--method: " + ExitCodes.Message(ex));
     }
 });
 var methods = new Option<string>("--methods") { Description = "The methods to compare, comma-separated (each as --method takes it)", DefaultValueFactory = _ => "source-only,dann,target-only" };
-var preset = new Option<string>("--preset") { Description = "paper (the paper's network, SGD and schedules) | modern (batch norm + dropout, Adam)", DefaultValueFactory = _ => "paper" };
+var preset = new Option<string>("--preset") { Description = "modern (batch norm + dropout, Adam) | paper (the paper's network, SGD and schedules; without --method: DANN, the paper's reproduction)", DefaultValueFactory = _ => SampleDefaults.Preset };
 preset.AcceptOnlyFromAmong("paper", "modern");
-var steps = new Option<long?>("--steps") { Description = "Training steps (default: 12000; --quick: 1000)" };
+var steps = new Option<long?>("--steps") { Description = "Training steps (default: 6000 modern, 12000 paper; --quick: 1000)" };
+Positive(steps, "--steps", "a number of steps ≥ 1");
 var batch = new Option<int>("--batch") { Description = "Images per domain per step", DefaultValueFactory = _ => 64 };
+Positive(batch, "--batch", "a number of images per domain ≥ 1");
 var seed = new Option<long>("--seed") { Description = "Seed for weights, sampling and dropout", DefaultValueFactory = _ => 1 };
 var threads = new Option<int>("--threads") { Description = "Intra-op threads (default: the number of cores)", DefaultValueFactory = _ => Environment.ProcessorCount };
-var data = new Option<string?>("--data") { Description = "Folder holding mnist/ and mnist_m/ (default: DOMAINADAPTATION_DATA, the cache, then download)" };
+Positive(threads, "--threads", "a number of threads ≥ 1");
+var data = new Option<string?>("--data") { Description = "Folder holding mnist/ and mnist_m/; it must exist and nothing is downloaded into it (default: DOMAINADAPTATION_DATA, the cache, then a verified download)" };
 var output = new Option<string>("--out") { Description = "Where run folders go", DefaultValueFactory = _ => "runs" };
 var resume = new Option<string?>("--resume") { Description = "A run folder to continue from its last checkpoint" };
 var source = new Option<string?>("--source") { Description = "Train on another source: MNIST IDX folder, MNIST-M release (folder or .tar.gz) or image folder" };
 var target = new Option<string?>("--target") { Description = "Train on another target (same formats as --source)" };
 var quick = new Option<bool>("--quick") { Description = "A short run (1000 steps) that checks the whole pipeline" };
 var evalInterval = new Option<int?>("--eval-interval") { Description = "Evaluate on the test sets every N steps (default: steps / 12; --quick: steps / 4)" };
+Positive(evalInterval, "--eval-interval", "a number of steps ≥ 1");
+var checkpointInterval = new Option<int?>("--checkpoint-interval") { Description = "Checkpoint every N steps (default: every 10% of the run); also at least every 5 minutes of training, on Ctrl+C / SIGTERM and after the last step" };
+Positive(checkpointInterval, "--checkpoint-interval", "a number of steps ≥ 1");
+var verbose = new Option<bool>("--verbose") { Description = "Print the stack trace of an error", Recursive = true };
 var size = new Option<int?>("--size") { Description = "MNIST → MNIST-M image size: 32 (MNIST padded 28 → 32; MNIST-M as released) or 28 (MNIST-M resized 32 → 28). Default: 32 for both presets (chosen by reverse validation, docs/results.md)" };
 size.AcceptOnlyFromAmong("28", "32");
 var binarize = new Option<bool>("--binarize-source") { Description = "Binarise MNIST (x > 0 → 255) as MNIST-M's digits are, as the authors' reference code does" };
@@ -64,7 +76,7 @@ sourceAugmentation.AcceptOnlyFromAmong("none", "weak", "strong");
 
 var train = new Command("train", "Train one method and write a run folder (options, metrics.csv, checkpoint, report.md, plots)")
 {
-    method, preset, steps, batch, seed, threads, data, output, resume, source, target, quick, evalInterval, size, binarize, averageDecay, precision, domainWeight, learningRate, annealingPower, sourceAugmentation,
+    method, preset, steps, batch, seed, threads, data, output, resume, source, target, quick, evalInterval, checkpointInterval, size, binarize, averageDecay, precision, domainWeight, learningRate, annealingPower, sourceAugmentation,
 };
 
 var runOption = new Option<string>("--run") { Description = "A run folder written by train", Required = true };
@@ -91,6 +103,7 @@ var validatorOption = new Option<string>("--validator") { Description = $"The va
 var everyCheckpoint = new Option<bool>("--checkpoints") { Description = "Score every checkpoint a run kept (default: each run's last)" };
 var jsonOut = new Option<string?>("--json") { Description = "Also write the scores and the choice to this JSON file" };
 var samplesOption = new Option<int>("--samples") { Description = "At most this many source-test and target-training images per score", DefaultValueFactory = _ => 4_000 };
+Positive(samplesOption, "--samples", "a number of images ≥ 1");
 var selectSeed = new Option<long>("--seed") { Description = "Seed of the validators that draw random numbers (DEV's split, ClassAMI's k-means)", DefaultValueFactory = _ => 0 };
 var select = new Command("select", "Score runs (or every checkpoint) with label-free validators and choose one, without target labels")
 {
@@ -104,14 +117,17 @@ var split = new Option<string>("--split") { Description = "train | test | both",
 split.AcceptOnlyFromAmong("train", "test", "both");
 var generate = new Command("generate-mnistm", "Generate MNIST-M from MNIST and BSDS500 with the paper's recipe") { data, bsds, genOut, genSeed, split };
 
-var root = new RootCommand($"MNIST → MNIST-M domain adaptation with DomainAdaptation ({MethodCatalog.All.Count} methods behind one loop: {methodList}). Without a command: train DANN with the paper's preset.")
+var root = new RootCommand($"MNIST → MNIST-M domain adaptation with DomainAdaptation ({MethodCatalog.All.Count} methods behind one loop: {methodList}). Without a command: train {SampleDefaults.Method} with the modern preset (chosen without target labels: docs/selection.md); --preset paper: DANN as in the paper. Exit codes: 0 done, 1 unexpected, 2 usage, 3 data, 4 checkpoint, 5 diverged, 6 runtime, 130/143 stopped by SIGINT/SIGTERM after a checkpoint.")
 {
-    train, evaluate, compare, reverseValidate, select, generate,
+    train, evaluate, compare, reverseValidate, select, generate, verbose,
 };
 foreach (Option o in train.Options) root.Options.Add(o);
 
 using ILoggerFactory loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; }).SetMinimumLevel(LogLevel.Warning));
 TextWriter console = Console.Out;
+
+int stopSignal = 0;   // 130 after SIGINT (Ctrl+C), 143 after SIGTERM; 0: running
+bool verboseErrors = args.Contains("--verbose");
 
 async Task<int> Guard(Func<CancellationToken, Task<int>> body, CancellationToken ct)
 {
@@ -122,25 +138,34 @@ async Task<int> Guard(Func<CancellationToken, Task<int>> body, CancellationToken
     catch (TrainingCancelledException ex)
     {
         console.WriteLine();
-        console.WriteLine($"Stopped: {ex.Message}");
-        console.WriteLine("Continue with: dotnet run --project samples/MnistToMnistM -c Release -- train --resume <run folder>");
-        return 130;
+        string where = ex.Checkpoint is { } c ? Path.GetDirectoryName(Path.GetDirectoryName(c.Path)) ?? c.Path : "";
+        console.WriteLine(ex.Checkpoint is not null
+            ? FormattableString.Invariant($"stopped at step {ex.StepsCompleted} (checkpoint written); continue with: dotnet run --project samples/MnistToMnistM -c Release -- train --resume {where}")
+            : FormattableString.Invariant($"stopped at step {ex.StepsCompleted}: {ex.Message}"));
+        return stopSignal != 0 ? stopSignal : 130;
     }
-    catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException or InvalidDataException or InvalidOperationException or ArgumentException
-                               or DomainAdaptation.Data.Download.DataFileUnavailableException or DomainAdaptation.Data.Formats.DataFormatException
-                               or TrainingDivergedException or CheckpointException or TorchSharpLoadException)
+    catch (OperationCanceledException) when (stopSignal != 0)
     {
         console.WriteLine();
-        Console.Error.WriteLine($"error: {ex.Message}");
-        return 1;
+        console.WriteLine("stopped before training started; nothing to continue.");
+        return stopSignal;
+    }
+    catch (Exception ex)
+    {
+        console.WriteLine();
+        int code = ExitCodes.Of(ex);
+        Console.Error.WriteLine(code == ExitCodes.Unexpected ? $"error: unexpected {ex.GetType().Name}: {ExitCodes.Message(ex)}" : $"error: {ExitCodes.Message(ex)}");
+        if (verboseErrors) Console.Error.WriteLine(ex);
+        else if (code == ExitCodes.Unexpected) Console.Error.WriteLine("(run again with --verbose for the stack trace)");
+        return code;
     }
 }
 
 ExperimentSettings Settings(ParseResult p, string m, bool isQuick)
 {
-    long s = p.GetValue(steps) ?? (isQuick ? ExperimentSettings.QuickSteps : ExperimentSettings.DefaultSteps);
-    int interval = p.GetValue(evalInterval) ?? (int)Math.Max(1, s / (isQuick ? 4 : 12));
     Preset chosen = ParsePreset(p.GetValue(preset)!);
+    long s = p.GetValue(steps) ?? (isQuick ? ExperimentSettings.QuickSteps : SampleDefaults.Steps(chosen));
+    int interval = p.GetValue(evalInterval) ?? (int)Math.Max(1, s / (isQuick ? 4 : 12));
     double decay = p.GetValue(averageDecay);
     if (!double.IsFinite(decay) || decay is < 0 or >= 1) throw new ArgumentException(FormattableString.Invariant($"--average-decay must be in [0, 1) (0: no weight average), but got {decay}."));
     TrainingPrecision arithmetic = p.GetValue(precision) == "bfloat16" ? TrainingPrecision.BFloat16Mixed : ExperimentSettings.DefaultPrecision;
@@ -153,7 +178,7 @@ ExperimentSettings Settings(ParseResult p, string m, bool isQuick)
 
     return new ExperimentSettings(MethodCatalog.Normalize(m), chosen, s, p.GetValue(batch), p.GetValue(seed), p.GetValue(threads),
         p.GetValue(source), p.GetValue(target), interval, p.GetValue(size) ?? ExperimentSettings.DefaultImageSize, p.GetValue(binarize), decay, arithmetic, w, rate ?? ExperimentSettings.DefaultLearningRate(chosen), beta,
-        Enum.Parse<DomainAdaptation.Data.Augmentation.AugmentationKind>(p.GetValue(sourceAugmentation)!, ignoreCase: true));
+        Enum.Parse<DomainAdaptation.Data.Augmentation.AugmentationKind>(p.GetValue(sourceAugmentation)!, ignoreCase: true), p.GetValue(checkpointInterval));
 }
 
 void Tune(int threadCount)
@@ -191,21 +216,40 @@ async Task<int> Train(ParseResult p, CancellationToken ct)
     string folder;
     if (resumeFolder is not null)
     {
+        if (!Directory.Exists(resumeFolder)) throw new DirectoryNotFoundException($"--resume: the run folder '{resumeFolder}' does not exist.");
         (s, _, _) = RunInfo.Read(resumeFolder);
         folder = resumeFolder;
     }
     else
     {
-        s = Settings(p, p.GetValue(method)!, p.GetValue(quick));
-        folder = NewRunFolder(p.GetValue(output)!, s.Name + "-" + s.Preset.ToString().ToLowerInvariant());
+        // Without --method, --preset paper is the paper's reproduction: DANN.
+        string m = p.GetResult(method) is { Implicit: false } || ParsePreset(p.GetValue(preset)!) != Preset.Paper ? p.GetValue(method)! : "dann";
+        s = Settings(p, m, p.GetValue(quick));
+        folder = RunFolderName(p.GetValue(output)!, s.Name + "-" + s.Preset.ToString().ToLowerInvariant());
     }
 
-    Tune(s.Threads);
-    using Problem problem = await LoadProblem(s, p.GetValue(data), ct);
-    RunSummary summary = TrainRunner.Run(s, problem, folder, resumeFolder is not null, console, loggers, wall, ct);
-    PrintTable([summary]);
-    console.WriteLine($"Run folder: {folder} (report.md, metrics.csv, curves.png, schedules.png, embedding.png, {TrainRunner.CheckpointFolder}/)");
-    return 0;
+    // Every setting is checked by the library's validators before any data is read.
+    ValidateEarly(s);
+    try
+    {
+        Tune(s.Threads);
+        using Problem problem = await LoadProblem(s, p.GetValue(data), ct);
+        RunSummary summary = TrainRunner.Run(s, problem, folder, resumeFolder is not null, console, loggers, wall, ct);
+        PrintTable([summary]);
+        console.WriteLine($"Run folder: {folder} (report.md, metrics.csv, curves.png, schedules.png, embedding.png, {TrainRunner.CheckpointFolder}/)");
+        return 0;
+    }
+    catch (Exception ex) when (resumeFolder is null && ex is not TrainingCancelledException)
+    {
+        RunFolders.CleanUpAfterFailure(folder, ex);
+        throw;
+    }
+}
+
+void ValidateEarly(ExperimentSettings s)
+{
+    var result = new AdaptationTrainerOptionsValidator().Validate(null, s.TrainerOptions(Path.Combine(Path.GetTempPath(), "unused")));
+    if (result.Failed) throw new ArgumentException(ExitCodes.FlagNames(string.Join(" ", result.Failures)));
 }
 
 async Task<int> Compare(ParseResult p, CancellationToken ct)
@@ -215,7 +259,8 @@ async Task<int> Compare(ParseResult p, CancellationToken ct)
     string[] specifications = [.. p.GetValue(methods)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(MethodCatalog.Normalize)];
     if (specifications.Length == 0) throw new ArgumentException("--methods names no method.");
     ExperimentSettings first = Settings(p, specifications[0], isQuick);
-    string folder = NewRunFolder(p.GetValue(output)!, "compare-" + first.Preset.ToString().ToLowerInvariant());
+    foreach (string m in specifications) ValidateEarly(first with { Method = m });
+    string folder = RunFolderName(p.GetValue(output)!, "compare-" + first.Preset.ToString().ToLowerInvariant());
     Tune(first.Threads);
     using Problem problem = await LoadProblem(first, p.GetValue(data), ct);
     var summaries = new List<RunSummary>();
@@ -401,7 +446,46 @@ reverseValidate.SetAction((p, ct) => Guard(c => ReverseValidate(p, c), ct));
 select.SetAction((p, ct) => Guard(c => Select(p, c), ct));
 generate.SetAction((p, ct) => Guard(c => Generate(p, c), ct));
 
-return await root.Parse(args).InvokeAsync();
+// Ctrl+C (SIGINT) and SIGTERM cancel the command's token: training writes a checkpoint at the current step and stops
+// (exit 130 / 143). A second signal aborts at once. The handlers are ours, not System.CommandLine's, which would end
+// the process two seconds after the first signal, possibly in the middle of writing the checkpoint.
+using var stop = new CancellationTokenSource();
+void OnSignal(PosixSignalContext context, int code)
+{
+    context.Cancel = true;
+    if (Interlocked.CompareExchange(ref stopSignal, code, 0) != 0)
+    {
+        Console.Error.WriteLine("aborted (second signal): no checkpoint of the current step.");
+        Environment.Exit(code);
+    }
+
+    Console.Error.WriteLine($"{(code == 130 ? "Ctrl+C" : "SIGTERM")}: stopping after this step with a checkpoint (a second one aborts at once)…");
+    stop.Cancel();
+}
+
+using var onInterrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => OnSignal(c, 130));
+using var onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => OnSignal(c, 143));
+ParseResult parsed = root.Parse(args);
+if (parsed.Errors.Count > 0)
+{
+    foreach (string e in parsed.Errors.Select(e => e.Message).Distinct()) Console.Error.WriteLine("error: " + e);
+    Console.Error.WriteLine("(dotnet run --project samples/MnistToMnistM -- --help lists the commands and options)");
+    return ExitCodes.Usage;
+}
+
+return await parsed.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null }, stop.Token);
+
+static void Positive<T>(Option<T> option, string flag, string expected)
+{
+    option.Validators.Add(r =>
+    {
+        object? value = r.GetValueOrDefault<T>();
+        if (value is not null && Convert.ToInt64(value, CultureInfo.InvariantCulture) < 1)
+        {
+            r.AddError(FormattableString.Invariant($"{flag} must be {expected}, but got {value}."));
+        }
+    });
+}
 
 void PrintTable(IReadOnlyList<RunSummary> summaries)
 {
@@ -432,9 +516,7 @@ static Preset ParsePreset(string value) => value == "modern" ? Preset.Modern : P
 
 static CheckpointWeights ParseWeights(string value) => value == "trained" ? CheckpointWeights.Trained : CheckpointWeights.Evaluated;
 
-static string NewRunFolder(string parent, string name)
-{
-    string folder = Path.Combine(parent, DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture) + "-" + name);
-    Directory.CreateDirectory(folder);
-    return folder;
-}
+// The run folder's path; the folder is created when training starts (TrainRunner), so that a run that fails before
+// leaves nothing behind.
+static string RunFolderName(string parent, string name) =>
+    Path.Combine(parent, DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture) + "-" + name);

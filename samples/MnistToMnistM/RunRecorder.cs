@@ -56,7 +56,7 @@ internal sealed class RunRecorder : IProgress<StepMetrics>, IProgress<Evaluation
         foreach (NamedValue v in m.Metrics) line.Append(CultureInfo.InvariantCulture, $",{v.Value:R}");
         line.Append(CultureInfo.InvariantCulture, $",{m.StepTime.TotalMilliseconds:F3},,,,,{_wall.Elapsed.TotalSeconds:F3}");
         _csv.WriteLine(line.ToString());
-        if (m.Step % 500 == 0) _csv.Flush();
+        _csv.Flush();   // each row on disk before the step's checkpoint: a resumed run keeps the rows up to its checkpoint
     }
 
     public void Report(EvaluationMetrics e)

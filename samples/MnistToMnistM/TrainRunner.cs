@@ -50,10 +50,22 @@ internal static class TrainRunner
         using var trainer = new AdaptationTrainer(model, problem.Train, method, options, loggers.CreateLogger<AdaptationTrainer>(), evaluationData);
         if (resume)
         {
-            CheckpointInfo from = trainer.Resume(checkpoints);
-            console.WriteLine(FormattableString.Invariant($"Resuming '{runFolder}' from step {from.Step} of {from.TotalSteps} ({from.Path})."));
+            // The newest intact checkpoint (a damaged newer one is skipped with a warning naming it); none yet (the run
+            // stopped before its first): start again from step 0; checkpoints that are all damaged: an error.
+            ResumeDecision decision = trainer.ResumeOrStart(checkpoints);
+            if (decision.Checkpoint is { } from)
+            {
+                console.WriteLine(FormattableString.Invariant($"Resuming '{runFolder}' from step {from.Step} of {from.TotalSteps} ({from.Path})."));
+                KeepMetricsUpTo(Path.Combine(runFolder, MetricsFile), from.Step);
+            }
+            else
+            {
+                console.WriteLine($"'{runFolder}' has no checkpoint yet (the run stopped before its first): starting it again from step 0.");
+                resume = false;
+            }
         }
-        else
+
+        if (!resume)
         {
             RunInfo.Write(runFolder, settings, trainer.Options, method, problem.Name, problem.Train.ClassCount, problem.Train.SampleShape.Dimensions.ToArray());
         }
@@ -106,6 +118,26 @@ internal static class TrainRunner
         return summary;
     }
 
+    /// <summary>
+    /// Drops the metrics.csv rows written after the checkpoint a run resumes from (a killed run logged steps it did not
+    /// checkpoint), so that the resumed file has each step once, as an uninterrupted run's has.
+    /// </summary>
+    public static void KeepMetricsUpTo(string metricsCsv, long step)
+    {
+        if (!File.Exists(metricsCsv)) return;
+        var kept = new List<string>();
+        foreach (string line in File.ReadLines(metricsCsv))
+        {
+            if (kept.Count == 0) { kept.Add(line); continue; }   // the header
+            string[] cells = line.Split(',', 3);
+            if (cells.Length < 2 || !long.TryParse(cells[1], NumberStyles.Integer, CultureInfo.InvariantCulture, out long s)) break;   // a torn last line
+            if (s > step) break;
+            kept.Add(line);
+        }
+
+        AtomicFile.WriteAllText(metricsCsv, string.Join('\n', kept) + (kept.Count > 0 ? "\n" : ""));
+    }
+
     public static string Report(RunSummary s, string data, EvaluationMetrics final, string? metricsCsv = null)
     {
         var b = new StringBuilder();
@@ -146,6 +178,8 @@ internal static class TrainRunner
         b.AppendLine("![schedules](schedules.png)");
         b.AppendLine();
         b.AppendLine("![embedding](embedding.png)");
+        b.AppendLine();
+        b.AppendLine(CultureInfo.InvariantCulture, $"Checkpoints: every {s.Settings.CheckpointSteps:N0} steps{(s.Settings.CheckpointInterval is null ? " (10% of the run)" : "")} and at least every {ExperimentSettings.CheckpointTimeInterval.TotalMinutes:F0} minutes of training, on Ctrl+C/SIGTERM and after the last step (`--checkpoint-interval`); continue a stopped run with `train --resume {s.Folder}`.");
         b.AppendLine();
         b.AppendLine(CultureInfo.InvariantCulture, $"Checkpoint: `{Path.GetRelativePath(s.Folder, s.Checkpoint)}`. Reproduce the figure: `dotnet run --project samples/MnistToMnistM -c Release -- evaluate --run {s.Folder}`.");
         if (s.CalibratedTargetAccuracy is not null)

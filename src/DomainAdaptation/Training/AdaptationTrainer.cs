@@ -1,10 +1,10 @@
-using DomainAdaptation.Data.Augmentation;
 using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text;
 using DomainAdaptation.Data;
+using DomainAdaptation.Data.Augmentation;
 using DomainAdaptation.Data.Batching;
 using DomainAdaptation.Evaluation;
 using DomainAdaptation.Methods;
@@ -71,6 +71,7 @@ public sealed class AdaptationTrainer : IDisposable
     private readonly IDomainDiscriminator? _discriminator;
     private long _completedSteps;
     private long _lastCheckpointStep = -1;
+    private readonly Stopwatch _sinceCheckpoint = Stopwatch.StartNew();
     private bool _disposed;
 
     /// <summary>Creates a trainer; validates the options, prepares the method, batching, normalisation and the optimizers.</summary>
@@ -352,9 +353,39 @@ public sealed class AdaptationTrainer : IDisposable
                 _optimizers.SelectMany(o => OptimizerStateSerializer.Export(o.Optimizer).Select(e => (o.Name + "." + e.Key, e.Value))),
                 _average?.Entries ?? []));
         _lastCheckpointStep = _completedSteps;
+        _sinceCheckpoint.Restart();
         LastCheckpoint = Checkpoint.ToInfo(path, metadata);
         TrainerLog.CheckpointWritten(_logger, _completedSteps, path);
         return LastCheckpoint;
+    }
+
+    /// <summary>
+    /// Continues from the newest intact checkpoint in <paramref name="directory"/> when it holds one (<see cref="Resume"/>;
+    /// each newer, damaged checkpoint skipped is logged as a warning and listed in the result), or starts from step 0
+    /// when it holds none. A folder with checkpoint files none of which is intact is an error, never a silent restart
+    /// that would overwrite them.
+    /// </summary>
+    /// <param name="directory">The run's checkpoint folder (usually <see cref="CheckpointOptions.Directory"/>).</param>
+    /// <returns>Whether training resumed, from which checkpoint, and what was skipped.</returns>
+    /// <exception cref="CheckpointException">When the folder holds checkpoints but none is intact, or the newest intact one does not match this trainer.</exception>
+    public ResumeDecision ResumeOrStart(string directory)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        ArgumentException.ThrowIfNullOrWhiteSpace(directory);
+        CheckpointScan scan = Checkpoint.Scan(directory);
+        if (scan.NoneIntact)
+        {
+            DamagedCheckpoint newest = scan.Skipped[0];
+            throw new CheckpointException(directory, $"the folder holds {scan.Count} checkpoint file(s) and none is intact (newest: {Path.GetFileName(newest.Path)}, {newest.Reason}); starting again would overwrite them. Move them away to start from step 0.");
+        }
+
+        if (scan.Latest is null)
+        {
+            TrainerLog.StartingFresh(_logger, directory);
+            return new ResumeDecision(ResumeOutcome.Started, null, []);
+        }
+
+        return new ResumeDecision(ResumeOutcome.Resumed, Resume(directory), scan.Skipped);
     }
 
     /// <summary>
@@ -369,6 +400,11 @@ public sealed class AdaptationTrainer : IDisposable
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        if (System.IO.Directory.Exists(path))
+        {
+            foreach (DamagedCheckpoint d in Checkpoint.Scan(path).Skipped) TrainerLog.SkippedDamagedCheckpoint(_logger, d.Path, d.Step, d.Reason);
+        }
+
         string file = Checkpoint.Resolve(path);
         using CheckpointFormat.Contents contents = CheckpointFormat.Read(file);
         CheckpointFormat.Metadata saved = contents.Metadata;
@@ -439,6 +475,7 @@ public sealed class AdaptationTrainer : IDisposable
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         var clock = Stopwatch.StartNew();
+        _sinceCheckpoint.Restart();
         long firstStep = _completedSteps;
         MonitoringOptions monitoring = _options.Monitoring;
         CollapseMonitor? monitor = monitoring.CollapseWindow > 0 && _data.ClassCount >= 2 ? new CollapseMonitor(_data.ClassCount, monitoring.CollapseWindow) : null;
@@ -467,7 +504,7 @@ public sealed class AdaptationTrainer : IDisposable
                     yield return new EvaluationCompleted(EvaluateInLoop(cancellationToken));
                 }
 
-                if (!last && _store is not null && _options.Checkpoints.Interval > 0 && _completedSteps % _options.Checkpoints.Interval == 0)
+                if (!last && _store is not null && ((_options.Checkpoints.Interval > 0 && _completedSteps % _options.Checkpoints.Interval == 0) || (_options.Checkpoints.TimeInterval is { } every && _sinceCheckpoint.Elapsed >= every)))
                 {
                     yield return new CheckpointSaved(SaveCheckpoint());
                 }

@@ -35,4 +35,10 @@ internal static partial class TrainerLog
 
     [LoggerMessage(EventId = 10, Level = LogLevel.Warning, Message = "TrainingPrecision.BFloat16Mixed on a CPU without native bfloat16 arithmetic (no avx512_bf16 or amx_bf16 flag in /proc/cpuinfo): libtorch emulates bfloat16 here, which is much slower than float32 (the paper's MNIST network: about 17× slower per step on a 2-core AVX2-only CPU, docs/performance.md). Use TrainingPrecision.Full on this machine.")]
     public static partial void EmulatedBFloat16(ILogger logger);
+
+    [LoggerMessage(EventId = 11, Level = LogLevel.Warning, Message = "Skipped the damaged checkpoint {Path} (step {Step}): {Reason}; resuming from an older one")]
+    public static partial void SkippedDamagedCheckpoint(ILogger logger, string path, long step, string reason);
+
+    [LoggerMessage(EventId = 12, Level = LogLevel.Information, Message = "No checkpoint in {Directory}: training starts at step 0")]
+    public static partial void StartingFresh(ILogger logger, string directory);
 }

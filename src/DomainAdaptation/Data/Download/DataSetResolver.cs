@@ -98,6 +98,7 @@ public sealed class DataSetResolver : IDisposable
     /// <returns>Where the verified file is.</returns>
     /// <exception cref="DataFileUnavailableException">When the file is missing and cannot be downloaded (or downloads are off).</exception>
     /// <exception cref="DataChecksumException">When the file in the explicit or environment folder has the wrong content.</exception>
+    /// <exception cref="DirectoryNotFoundException">When <see cref="DataSetResolverOptions.DataDirectory"/> is set to a folder that does not exist.</exception>
     public async Task<ResolvedDataFile> ResolveAsync(DataFile file, IProgress<DownloadProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(file);
@@ -115,12 +116,19 @@ public sealed class DataSetResolver : IDisposable
     /// <returns>One result per file, in the given order.</returns>
     /// <exception cref="DataFileUnavailableException">When any file is missing and cannot be downloaded (or downloads are off).</exception>
     /// <exception cref="DataChecksumException">When a file in the explicit or environment folder has the wrong content.</exception>
+    /// <exception cref="DirectoryNotFoundException">When <see cref="DataSetResolverOptions.DataDirectory"/> is set to a folder that does not exist.</exception>
     public async Task<IReadOnlyList<ResolvedDataFile>> ResolveAllAsync(
         IEnumerable<DataFile> files,
         IProgress<DownloadProgress>? progress = null,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(files);
+        if (_options.DataDirectory is { } explicitFolder && !Directory.Exists(explicitFolder))
+        {
+            // A mistyped folder must not turn into a search elsewhere and a download.
+            throw new DirectoryNotFoundException($"The data folder '{Path.GetFullPath(explicitFolder)}' (DataSetResolverOptions.DataDirectory) does not exist.");
+        }
+
         DataFile[] wanted = files.ToArray();
         var results = new List<ResolvedDataFile>(wanted.Length);
         var missing = new List<(DataFile File, IReadOnlyList<string> Failures)>();

@@ -15,7 +15,7 @@ public sealed class DataSetResolverOptions
         new("http://yann.lecun.com/exdb/"),
     ];
 
-    /// <summary>The explicit data folder, searched first (a folder laid out like <c>mnist/…</c>, <c>mnist_m/…</c>); null for none.</summary>
+    /// <summary>The explicit data folder, searched first (a folder laid out like <c>mnist/…</c>, <c>mnist_m/…</c>); null for none. A folder that does not exist is an error, not a reason to look elsewhere.</summary>
     public string? DataDirectory { get; set; }
 
     /// <summary>

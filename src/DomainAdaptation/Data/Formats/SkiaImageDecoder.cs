@@ -28,6 +28,13 @@ internal static class SkiaImageDecoder
     /// <exception cref="InvalidOperationException">When SkiaSharp's native library is missing.</exception>
     public static DecodedImage Decode(byte[] data, string path, long maxPixels)
     {
+        if (KnownFormat(data) is null)
+        {
+            // Not an image at all: say so from the bytes, before SkiaSharp (whose native library may be missing) is involved.
+            string head = Convert.ToHexString(data.AsSpan(0, Math.Min(8, data.Length)));
+            throw new DataFormatException(path, $"is not an image: its first bytes ({head}) are no PNG, JPEG, BMP, GIF or WebP signature{(LooksLikeText(data) ? " (it looks like text)" : "")}.");
+        }
+
         try
         {
             return DecodeCore(data, path, maxPixels);
@@ -36,6 +43,28 @@ internal static class SkiaImageDecoder
         {
             throw new InvalidOperationException(MissingNativeLibraryMessage(path), ex);
         }
+    }
+
+    /// <summary>The image format the leading bytes announce (PNG, JPEG, BMP, GIF, WebP), or null for none of them.</summary>
+    internal static string? KnownFormat(ReadOnlySpan<byte> data) => data switch
+    {
+        [0x89, (byte)'P', (byte)'N', (byte)'G', ..] => "PNG",
+        [0xFF, 0xD8, 0xFF, ..] => "JPEG",
+        [(byte)'B', (byte)'M', ..] => "BMP",
+        [(byte)'G', (byte)'I', (byte)'F', (byte)'8', ..] => "GIF",
+        [(byte)'R', (byte)'I', (byte)'F', (byte)'F', _, _, _, _, (byte)'W', (byte)'E', (byte)'B', (byte)'P', ..] => "WebP",
+        _ => null,
+    };
+
+    private static bool LooksLikeText(ReadOnlySpan<byte> data)
+    {
+        ReadOnlySpan<byte> head = data[..Math.Min(64, data.Length)];
+        foreach (byte b in head)
+        {
+            if (b < 0x09 || (b > 0x0D && b < 0x20)) return false;
+        }
+
+        return head.Length > 0;
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]

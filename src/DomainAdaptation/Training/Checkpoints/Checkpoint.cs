@@ -13,27 +13,39 @@ public static class Checkpoint
 {
     /// <summary>
     /// The newest intact checkpoint in <paramref name="directory"/>: checkpoints are tried newest first, and one whose
-    /// hash does not match its contents (truncated, corrupted) is skipped.
+    /// hash does not match its contents (truncated, corrupted) is skipped; <see cref="Scan"/> says which and why.
     /// </summary>
     /// <param name="directory">The checkpoint folder.</param>
     /// <returns>The file's path, or null when the folder holds no intact checkpoint.</returns>
-    public static string? FindLatest(string directory)
+    public static string? FindLatest(string directory) => Scan(directory).Latest;
+
+    /// <summary>
+    /// What a checkpoint folder holds: the newest intact checkpoint, the damaged ones newer than it (with the reason
+    /// each was skipped), and the number of checkpoint files. A missing folder holds none.
+    /// </summary>
+    /// <param name="directory">The checkpoint folder.</param>
+    /// <returns>The scan.</returns>
+    public static CheckpointScan Scan(string directory)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(directory);
-        foreach ((_, string path) in CheckpointStore.List(directory))
+        IReadOnlyList<(long Step, string Path)> files = CheckpointStore.List(directory);
+        var skipped = new List<DamagedCheckpoint>();
+        foreach ((long step, string path) in files)
         {
             try
             {
                 CheckpointFormat.Verify(path);
-                return path;
+                return new CheckpointScan(directory, path, skipped, files.Count);
             }
-            catch (CheckpointException)
+            catch (CheckpointException e)
             {
-                // Damaged: fall back to the previous one.
+                // Damaged: fall back to the previous one, and say so.
+                string reason = e.Message.StartsWith($"Checkpoint '{path}': ", StringComparison.Ordinal) ? e.Message[($"Checkpoint '{path}': ").Length..] : e.Message;
+                skipped.Add(new DamagedCheckpoint(path, step, reason));
             }
         }
 
-        return null;
+        return new CheckpointScan(directory, null, skipped, files.Count);
     }
 
     /// <summary>Reads a checkpoint's header after verifying the whole file.</summary>
@@ -90,8 +102,18 @@ public static class Checkpoint
 
     internal static string Resolve(string path)
     {
-        if (!System.IO.Directory.Exists(path)) return path;
-        return FindLatest(path) ?? throw new CheckpointException(path, "the folder holds no intact checkpoint (checkpoint-*.dann).");
+        if (!System.IO.Directory.Exists(path))
+        {
+            if (File.Exists(path)) return path;
+            throw new CheckpointException(path, path.EndsWith(CheckpointStore.Extension, StringComparison.Ordinal)
+                ? "the file does not exist."
+                : "no such file or folder: the run wrote no checkpoint yet (it stopped before its first one), or the path is wrong.");
+        }
+
+        CheckpointScan scan = Scan(path);
+        return scan.Latest ?? throw new CheckpointException(path, scan.Count == 0
+            ? "the folder holds no checkpoint (checkpoint-*.dann): the run stopped before its first one."
+            : $"the folder holds {scan.Count} checkpoint file(s), but none is intact ({scan.Skipped[0].Path}: {scan.Skipped[0].Reason}).");
     }
 
     internal static CheckpointInfo ToInfo(string path, CheckpointFormat.Metadata m) =>

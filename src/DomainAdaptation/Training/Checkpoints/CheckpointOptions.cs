@@ -14,6 +14,13 @@ public sealed class CheckpointOptions
     /// <summary>Save a checkpoint every this many steps; 0 saves only after the last step (and on cancellation). Default 0.</summary>
     public int Interval { get; set; }
 
+    /// <summary>
+    /// Also save a checkpoint once this much training time has passed since the last one (checked after each step),
+    /// so that a crash loses at most this much work whatever the step count; null for none. Default null. The steps at
+    /// which it fires depend on the machine's speed; the trajectory does not.
+    /// </summary>
+    public TimeSpan? TimeInterval { get; set; }
+
     /// <summary>How many of the newest checkpoints to keep; older ones are deleted after a new one is safely written. Default 2.</summary>
     public int ToKeep { get; set; } = 2;
 
@@ -48,6 +55,7 @@ public sealed class CheckpointOptionsValidator : IValidateOptions<CheckpointOpti
         }
 
         if (options.Interval < 0) c.Fail(nameof(options.Interval), "≥ 0 (0: checkpoint only after the last step)", options.Interval);
+        if (options.TimeInterval is { } t && t <= TimeSpan.Zero) c.Fail(nameof(options.TimeInterval), "null or a positive duration", t);
         if (options.ToKeep is < 1 or > MaxToKeep) c.Fail(nameof(options.ToKeep), $"in [1, {MaxToKeep}]", options.ToKeep);
         return c.Result();
     }

@@ -125,6 +125,20 @@ public class ImageFolderTests : IDisposable
     }
 
     [Fact]
+    public void Load_TextFileNamedPng_ThrowsSayingItIsNotAnImage_NotBlamingSkiaSharp()
+    {
+        WritePng("a", "ok.png", 2, 2, 0, new byte[4]);
+        string bad = _temp.Combine("root", "a", "readme.png");
+        File.WriteAllText(bad, "This is not a picture.\n");
+
+        Action act = () => ImageFolder.Load(_temp.Combine("root")).Dispose();
+
+        act.Should().Throw<DataFormatException>().Where(e => e.FilePath == bad)
+            .WithMessage("*is not an image: its first bytes (54686973*no PNG, JPEG, BMP, GIF or WebP signature (it looks like text)*")
+            .And.Message.Should().NotContain("SkiaSharp");
+    }
+
+    [Fact]
     public void Load_RealJpegsThroughSkia_ResizesToTarget()
     {
         string bsds = TestData.PathOf("bsds500", "train");

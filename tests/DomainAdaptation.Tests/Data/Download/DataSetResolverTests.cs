@@ -157,6 +157,7 @@ public sealed class DataSetResolverTests : IDisposable
         DataSetResolverOptions options = Options(server, "m1");
         options.Offline = true;
         options.DataDirectory = Path.Combine(_root, "explicit");
+        Directory.CreateDirectory(options.DataDirectory);
         using DataSetResolver resolver = Resolver(options);
 
         Func<Task> act = () => resolver.ResolveAllAsync(KnownDataFiles.MnistToMnistM);
@@ -186,6 +187,22 @@ public sealed class DataSetResolverTests : IDisposable
         using DataSetResolver resolver = Resolver(options, env);
 
         (await resolver.ResolveAsync(Labels)).Source.Should().Be(DataFileSource.EnvironmentDirectory);
+    }
+
+    [Fact]
+    public async Task ResolveAllAsync_ExplicitFolderMissing_FailsAtOnceNamingIt()
+    {
+        int requests = 0;
+        await using var server = new LoopbackHttpServer((_, _) => { Interlocked.Increment(ref requests); return new ServerResponse.Status(500, "Should Not Be Asked"); });
+        DataSetResolverOptions options = Options(server, "m1");
+        options.DataDirectory = Path.Combine(_root, "mistyped");
+        using DataSetResolver resolver = Resolver(options);
+
+        Func<Task> act = () => resolver.ResolveAllAsync(KnownDataFiles.MnistToMnistM);
+
+        (await act.Should().ThrowAsync<DirectoryNotFoundException>()).Which.Message
+            .Should().Contain(Path.Combine(_root, "mistyped")).And.Contain("DataSetResolverOptions.DataDirectory").And.Contain("does not exist");
+        requests.Should().Be(0, "a mistyped folder never turns into a download");
     }
 
     [Fact]

@@ -121,12 +121,11 @@ wait_for() { for _ in $(seq 1500); do compgen -G "$1" > /dev/null && return 0; s
 dotnet "$dll" train "${sig[@]}" --out "$out/straight" > "$out/straight.log" 2>&1 || fail "signals: the uninterrupted run failed ($(tail -3 "$out/straight.log"))"
 straight=$(ls -d "$out"/straight/*/ | head -1)
 for signal in INT TERM KILL; do
-  # Job control on: a background job of a non-interactive shell would start with SIGINT ignored (POSIX), as a
-  # process started from a terminal does not.
-  set -m
-  dotnet "$dll" train "${sig[@]}" --out "$out/$signal" > "$out/$signal.log" 2>&1 &
+  # A background job of a non-interactive shell starts with SIGINT ignored (POSIX), and so does everything under a
+  # script that was itself started in the background; a process started from a terminal does not. env resets both
+  # signals to their default before the sample starts, as a terminal would have them.
+  env --default-signal=INT,TERM dotnet "$dll" train "${sig[@]}" --out "$out/$signal" > "$out/$signal.log" 2>&1 &
   pid=$!
-  set +m
   wait_for "$out/$signal/*/checkpoints/checkpoint-0000000100.dann"
   [ "$signal" = KILL ] && wait_for "$out/$signal/*/checkpoints/checkpoint-0000000200.dann"
   kill -s "$signal" "$pid"

@@ -65,7 +65,8 @@ def read(run):
             break
     wall -= paused(start, start + wall)
     return {
-        "method": info["settings"]["Method"],
+        "method": info["settings"]["Method"] + (f" --source-augmentation {info['settings']['SourceAugmentation'].lower()}"
+                                                 if info["settings"].get("SourceAugmentation", "None") != "None" else ""),
         "seed": info["settings"]["Seed"],
         "target": float(last["test_target_accuracy"]),
         "source": float(last["test_source_accuracy"]),

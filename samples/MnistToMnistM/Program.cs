@@ -127,7 +127,7 @@ using ILoggerFactory loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o =>
 TextWriter console = Console.Out;
 
 int stopSignal = 0;   // 130 after SIGINT (Ctrl+C), 143 after SIGTERM; 0: running
-bool verboseErrors = args.Contains("--verbose");
+bool verboseErrors = false;   // --verbose, read from the parse result before the command runs
 
 async Task<int> Guard(Func<CancellationToken, Task<int>> body, CancellationToken ct)
 {
@@ -473,6 +473,7 @@ if (parsed.Errors.Count > 0)
     return ExitCodes.Usage;
 }
 
+verboseErrors = parsed.GetValue(verbose);
 return await parsed.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null }, stop.Token);
 
 static void Positive<T>(Option<T> option, string flag, string expected)

@@ -19,8 +19,7 @@ public sealed class EntropyValidator : IValidator
     {
         ArgumentNullException.ThrowIfNull(logits);
         using var scope = NewDisposeScope();
-        Tensor logP = logits.log_softmax(1);
-        return logP.exp().mul(logP).sum(1).neg().mean().ToDouble();
+        return Methods.Regularizers.EntropyMinimization.Loss(logits).ToDouble();   // the same formula the method minimises
     }
 
     /// <inheritdoc />

@@ -51,10 +51,16 @@ internal static class DataLoading
         return roots[0];
     }
 
+    /// <summary>
+    /// How the sample reads the files <see cref="ResolveDigitsRootAsync"/> found: the resolver has checked their SHA-256
+    /// already (with the message the loaders give), so the loaders do not hash them again.
+    /// </summary>
+    public static DataLoadOptions ResolvedDataOptions => new() { VerifyKnownChecksums = false };
+
     /// <summary>MNIST → MNIST-M for a preset's geometry, read from the real files.</summary>
     public static Problem LoadDigits(string dataRoot, ExperimentSettings settings, ILogger logger, CancellationToken ct)
     {
-        DigitsProblem digits = DigitDatasets.MnistToMnistM(dataRoot, settings.Geometry, logger: logger, cancellationToken: ct,
+        DigitsProblem digits = DigitDatasets.MnistToMnistM(dataRoot, settings.Geometry, ResolvedDataOptions, logger, ct,
             sourceTransform: settings.BinarizeSource ? new Binarize() : null);
         return new Problem(digits.Train.Name, digits.Train, digits.SourceTest, digits.TargetTest);
     }

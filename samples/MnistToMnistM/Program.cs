@@ -424,7 +424,7 @@ async Task<int> Generate(ParseResult p, CancellationToken ct)
     foreach (var (dataSplit, genSplit) in new[] { (DataSplit.Train, MnistMSplit.Train), (DataSplit.Test, MnistMSplit.Test) })
     {
         if (which != "both" && which != dataSplit.ToString().ToLowerInvariant()) continue;
-        using SampleSet digits = DigitDatasets.LoadMnist(dataRoot, dataSplit);
+        using SampleSet digits = DigitDatasets.LoadMnist(dataRoot, dataSplit, DataLoading.ResolvedDataOptions);
         var clock = Stopwatch.StartNew();
         var progress = new SyncProgress<MnistMGenerationProgress>(g =>
         {

@@ -30,6 +30,15 @@ public sealed class DataLoadOptions
     /// <summary>The most threads used to decode images; default <see cref="Environment.ProcessorCount"/>.</summary>
     public int MaxDegreeOfParallelism { get; set; } = Environment.ProcessorCount;
 
+    /// <summary>
+    /// Whether the files of a known release (the four MNIST IDX files, raw or .gz, and the MNIST-M archive
+    /// <c>mnist_m.tar.gz</c>; see <see cref="Download.KnownDataFiles"/>) are checked against their SHA-256 before they are
+    /// read, as <see cref="Download.DataSetResolver"/> checks them: a damaged or substituted file is a
+    /// <see cref="Download.DataChecksumException"/> naming it, with the same message on both paths. Default true; costs
+    /// about 0.5 s for MNIST → MNIST-M. Set false to read other files under those names (e.g. a variant of MNIST).
+    /// </summary>
+    public bool VerifyKnownChecksums { get; set; } = true;
+
     /// <summary>Whether PNG chunk CRC-32 checksums are verified. Default true.</summary>
     public bool VerifyPngChecksums { get; set; } = true;
 

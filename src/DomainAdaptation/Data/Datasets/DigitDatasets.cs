@@ -1,3 +1,4 @@
+using DomainAdaptation.Data.Download;
 using DomainAdaptation.Data.Formats;
 using DomainAdaptation.Data.Transforms;
 using Microsoft.Extensions.Logging;
@@ -54,13 +55,19 @@ public static class DigitDatasets
     /// <summary>Loads MNIST as released: uint8 <c>[N, 1, 28, 28]</c>, 60,000 train or 10,000 test images.</summary>
     /// <param name="dataRoot">The folder holding <c>mnist/</c>.</param>
     /// <param name="split">The split.</param>
-    /// <param name="options">Decompression bound; null for defaults.</param>
+    /// <param name="options">Decompression bound and checksum check; null for defaults.</param>
     /// <returns>The labelled set.</returns>
     /// <exception cref="FileNotFoundException">When the files are missing.</exception>
+    /// <exception cref="DataChecksumException">
+    /// When a file has other content than the original (<see cref="DataLoadOptions.VerifyKnownChecksums"/>).
+    /// </exception>
     /// <exception cref="DataFormatException">When a file is invalid.</exception>
     public static SampleSet LoadMnist(string dataRoot, DataSplit split, DataLoadOptions? options = null)
     {
         DigitsDataFiles files = LocateMnistOnly(dataRoot);
+        options = DataLoadOptionsValidator.EnsureValid(options);
+        if (split == DataSplit.Train) Verify([(files.MnistTrainImages, KnownDataFiles.MnistTrainImages), (files.MnistTrainLabels, KnownDataFiles.MnistTrainLabels)], options, default);
+        else Verify([(files.MnistTestImages, KnownDataFiles.MnistTestImages), (files.MnistTestLabels, KnownDataFiles.MnistTestLabels)], options, default);
         return split == DataSplit.Train
             ? MnistIdx.Load(files.MnistTrainImages, files.MnistTrainLabels, "MNIST train", 10, options)
             : MnistIdx.Load(files.MnistTestImages, files.MnistTestLabels, "MNIST test", 10, options);
@@ -72,7 +79,7 @@ public static class DigitDatasets
     /// </summary>
     /// <param name="dataRoot">The folder holding <c>mnist/</c> and <c>mnist_m/</c>.</param>
     /// <param name="geometry">How the two domains get one shape; default <see cref="DigitsGeometry.Rgb32"/>.</param>
-    /// <param name="options">Cache, decompression bound and parallelism; null for defaults.</param>
+    /// <param name="options">Checksum check, cache, decompression bound and parallelism; null for defaults.</param>
     /// <param name="logger">Receives cache and timing messages; null for none.</param>
     /// <param name="cancellationToken">Stops the load.</param>
     /// <param name="sourceTransform">
@@ -81,11 +88,22 @@ public static class DigitDatasets
     /// </param>
     /// <returns>The problem; the caller disposes it.</returns>
     /// <exception cref="FileNotFoundException">When files are missing (all of them are listed).</exception>
+    /// <exception cref="DataChecksumException">
+    /// When a file of the release has other content than the original (<see cref="DataLoadOptions.VerifyKnownChecksums"/>).
+    /// </exception>
+    /// <exception cref="InvalidDataException">When a .gz file is not valid gzip data.</exception>
     /// <exception cref="DataFormatException">When a file is invalid.</exception>
     public static DigitsProblem MnistToMnistM(string dataRoot, DigitsGeometry geometry = DigitsGeometry.Rgb32, DataLoadOptions? options = null,
         ILogger? logger = null, CancellationToken cancellationToken = default, ISampleTransform? sourceTransform = null)
     {
         DigitsDataFiles files = Locate(dataRoot);
+        options = DataLoadOptionsValidator.EnsureValid(options);
+        Verify(
+        [
+            (files.MnistTrainImages, KnownDataFiles.MnistTrainImages), (files.MnistTrainLabels, KnownDataFiles.MnistTrainLabels),
+            (files.MnistTestImages, KnownDataFiles.MnistTestImages), (files.MnistTestLabels, KnownDataFiles.MnistTestLabels),
+            (File.Exists(files.MnistM) ? files.MnistM : null, KnownDataFiles.MnistMArchive),
+        ], options, cancellationToken);
         ISampleTransform mnistTransform = geometry == DigitsGeometry.Rgb32 ? new Compose(new GreyToRgb(), new Pad(2)) : new GreyToRgb();
         if (sourceTransform is not null) mnistTransform = new Compose(sourceTransform, mnistTransform);
         ISampleTransform? mnistMTransform = geometry == DigitsGeometry.Rgb28 ? new Resize(28, 28) : null;
@@ -119,6 +137,21 @@ public static class DigitDatasets
         {
             foreach (IDisposable d in owned) d.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>
+    /// Checks each located file of a known release against its SHA-256 (<see cref="DataLoadOptions.VerifyKnownChecksums"/>),
+    /// as the resolver does, with the resolver's message; an extracted folder (null path) is not checked.
+    /// </summary>
+    private static void Verify(IEnumerable<(string? Path, DataFile File)> located, DataLoadOptions options, CancellationToken cancellationToken)
+    {
+        if (!options.VerifyKnownChecksums) return;
+        foreach ((string? path, DataFile file) in located)
+        {
+            if (path is null) continue;
+            string actual = ContentHasher.Compute(path, file.ChecksumKind, options.MaxDecompressedBytes, cancellationToken);
+            if (actual != file.Sha256) throw new DataChecksumException(file, path, actual);
         }
     }
 

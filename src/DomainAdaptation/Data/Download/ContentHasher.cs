@@ -13,9 +13,16 @@ internal static class ContentHasher
     /// </summary>
     /// <returns>64 lower-case hex digits.</returns>
     /// <exception cref="InvalidDataException">When a gzip file is corrupt or decompresses past the bound.</exception>
-    public static async Task<string> ComputeAsync(string path, ChecksumKind kind, long maxContentBytes, CancellationToken cancellationToken)
+    public static string Compute(string path, ChecksumKind kind, long maxContentBytes, CancellationToken cancellationToken) =>
+        ComputeAsync(path, kind, maxContentBytes, cancellationToken, useAsync: false).GetAwaiter().GetResult();
+
+    /// <inheritdoc cref="Compute"/>
+    public static Task<string> ComputeAsync(string path, ChecksumKind kind, long maxContentBytes, CancellationToken cancellationToken) =>
+        ComputeAsync(path, kind, maxContentBytes, cancellationToken, useAsync: true);
+
+    private static async Task<string> ComputeAsync(string path, ChecksumKind kind, long maxContentBytes, CancellationToken cancellationToken, bool useAsync)
     {
-        await using FileStream file = new(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: true);
+        await using FileStream file = new(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync);
         Stream content = file;
         if (kind == ChecksumKind.ContentSha256)
         {

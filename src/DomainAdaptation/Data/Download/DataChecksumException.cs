@@ -3,6 +3,18 @@ namespace DomainAdaptation.Data.Download;
 /// <summary>Thrown when a data file on disk has a checksum other than the expected one.</summary>
 public sealed class DataChecksumException : IOException
 {
+    /// <summary>
+    /// Creates the exception for a file the user has (a data folder, the API's data root) with the advice every path
+    /// gives for it, so that the same file gives the same message through <see cref="DataSetResolver"/> and the loaders.
+    /// </summary>
+    /// <param name="file">The file that was checked.</param>
+    /// <param name="path">Where it is on disk.</param>
+    /// <param name="actualSha256">The checksum found.</param>
+    public DataChecksumException(DataFile file, string path, string actualSha256)
+        : this(file, path, actualSha256, ReplaceAdvice(file))
+    {
+    }
+
     /// <summary>Creates the exception.</summary>
     /// <param name="file">The file that was checked.</param>
     /// <param name="path">Where it is on disk.</param>
@@ -19,6 +31,9 @@ public sealed class DataChecksumException : IOException
 
     /// <summary>The file that was checked.</summary>
     public DataFile File { get; }
+
+    private static string ReplaceAdvice(DataFile file) =>
+        $"It is damaged or another file under the same name; replace it with the original ({file.Origin}).";
 
     /// <summary>Where it is on disk.</summary>
     public string Path { get; }

@@ -238,8 +238,11 @@ public sealed class DataSetResolver : IDisposable
                     continue;
                 }
 
-                string where = source == DataFileSource.ExplicitDirectory ? "DataSetResolverOptions.DataDirectory" : $"the {DataEnvironmentVariable} folder";
-                throw new DataChecksumException(file, path, actual, $"It was found through {where}. Replace it with the original ({file.Origin}) or remove it to let the resolver look further.");
+                // The explicit folder is the user's own: the message is the loaders' (DigitDatasets reads the same file the same way).
+                throw source == DataFileSource.ExplicitDirectory
+                    ? new DataChecksumException(file, path, actual)
+                    : new DataChecksumException(file, path, actual,
+                        $"It was found through the {DataEnvironmentVariable} folder. Replace it with the original ({file.Origin}) or remove it to let the resolver look further.");
             }
         }
 

@@ -2,8 +2,10 @@
 # Packs DomainAdaptation and checks it the way a user meets it:
 #   1. `dotnet pack` gives DomainAdaptation.<version>.nupkg + .snupkg with the README, the XML docs, the
 #      build/ and buildTransitive/ targets, and exactly three dependencies (TorchSharp and two abstractions);
-#   2. a throwaway console project that references the nupkg plus libtorch-cpu-linux-x64 builds, prints the one
-#      patch message (on hosts whose libstdc++ lacks GLIBCXX_3.4.32), and initialises torch with no manual step;
+#   1b. DomainAdaptation.Onnx packs too, depending on DomainAdaptation and Google.Protobuf only (protoc is build-time);
+#   2. a throwaway console project that references the nupkgs plus libtorch-cpu-linux-x64 builds, prints the one
+#      patch message (on hosts whose libstdc++ lacks GLIBCXX_3.4.32), initialises torch with no manual step and
+#      exports a small model to ONNX;
 #   3. `dotnet publish -r linux-x64` patches the copy in the publish folder, and the published app runs;
 #   4. the NuGet cache's libLibTorchSharp.so is unchanged.
 # Offline: every package except DomainAdaptation comes from the global packages folder that the repository's own
@@ -60,6 +62,14 @@ deps=$(zip_cat "$nupkg" DomainAdaptation.nuspec | sed -nE 's:.*<dependency id="(
   fail "the package's dependencies are '$deps'; expected only TorchSharp, Microsoft.Extensions.Options, Microsoft.Extensions.Logging.Abstractions"
 phase "packed $(basename "$nupkg") ($(stat -c %s "$nupkg") bytes) + $(basename "$snupkg"); README, XML docs, build/ and buildTransitive/ inside; dependencies: ${deps% }"
 
+dotnet pack src/DomainAdaptation.Onnx -c Release -o "$feed" --nologo -v q >"$work/pack-onnx.log" 2>&1 || { cat "$work/pack-onnx.log"; fail "dotnet pack DomainAdaptation.Onnx"; }
+onnx_nupkg="$feed/DomainAdaptation.Onnx.$version.nupkg"
+[ -f "$onnx_nupkg" ] || fail "$onnx_nupkg was not produced"
+grep -qxF lib/net10.0/DomainAdaptation.Onnx.xml <<<"$(zip_list "$onnx_nupkg")" || fail "$onnx_nupkg lacks its XML docs"
+onnx_deps=$(zip_cat "$onnx_nupkg" DomainAdaptation.Onnx.nuspec | sed -nE 's:.*<dependency id="([^"]+)".*:\1:p' | sort | tr '\n' ' ')
+[ "$onnx_deps" = "DomainAdaptation Google.Protobuf " ] || fail "DomainAdaptation.Onnx depends on '$onnx_deps'; expected DomainAdaptation and Google.Protobuf only"
+phase "packed $(basename "$onnx_nupkg"); dependencies: ${onnx_deps% }"
+
 # ---- 2. consumer build and run ------------------------------------------------------------------------------
 cat >"$app/nuget.config" <<EOF
 <?xml version="1.0" encoding="utf-8"?>
@@ -80,6 +90,7 @@ cat >"$app/SmokeApp.csproj" <<EOF
   </PropertyGroup>
   <ItemGroup>
     <PackageReference Include="DomainAdaptation" Version="$version" />
+    <PackageReference Include="DomainAdaptation.Onnx" Version="$version" />
     <PackageReference Include="libtorch-cpu-linux-x64" Version="$libtorch_version" />
   </ItemGroup>
 </Project>
@@ -93,8 +104,12 @@ TorchRuntime.EnsureInitialized(); // throws TorchSharpLoadException with the cau
 var x = ones(2).requires_grad_();
 x.ReverseGradient(0.5).sum().backward();
 Console.WriteLine($"torch.ones(2).sum() = {ones(2).sum().item<float>()}; GRL(0.5) gradient = [{string.Join(", ", x.grad!.data<float>().ToArray())}]");
+var model = new DomainAdaptation.Models.AdaptationModel(nn.Sequential(("fc", nn.Linear(4, 8)), ("relu", nn.ReLU())), nn.Linear(8, 3));
+var onnx = DomainAdaptation.Onnx.OnnxExporter.Export(model, new MemoryStream(), new DomainAdaptation.Onnx.OnnxExportOptions { InputShape = DomainAdaptation.Data.SampleShape.Vector(4) });
+Console.WriteLine($"ONNX: {onnx.NodeCount} nodes, {onnx.ClassCount} classes, opset {onnx.Opset}");
 EOF
-expected_output="torch.ones(2).sum() = 2; GRL(0.5) gradient = [-0.5, -0.5]"
+expected_output="torch.ones(2).sum() = 2; GRL(0.5) gradient = [-0.5, -0.5]
+ONNX: 3 nodes, 3 classes, opset 17"
 
 libstdcxx=""
 for candidate in /usr/lib/x86_64-linux-gnu/libstdc++.so.6 /lib/x86_64-linux-gnu/libstdc++.so.6 /usr/lib64/libstdc++.so.6; do
@@ -127,7 +142,7 @@ lib="$app/bin/Release/net10.0/runtimes/linux-x64/native/libLibTorchSharp.so"
 check_weak "$lib"
 output=$(dotnet "$app/bin/Release/net10.0/SmokeApp.dll")
 [ "$output" = "$expected_output" ] || fail "the consumer printed '$output', expected '$expected_output'"
-phase "consumer (DomainAdaptation $version + libtorch-cpu-linux-x64 $libtorch_version) built; patch needed: $needs_patch; ran: $output"
+phase "consumer (DomainAdaptation $version, DomainAdaptation.Onnx $version + libtorch-cpu-linux-x64 $libtorch_version) built; patch needed: $needs_patch; ran: ${output//$'\n'/; }"
 
 (cd "$app" && dotnet build -c Release --nologo --no-restore >"$work/build2.log" 2>&1) || { cat "$work/build2.log"; fail "the incremental build failed"; }
 count=$(grep -c "marked the need" "$work/build2.log" || true)

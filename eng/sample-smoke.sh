@@ -18,6 +18,9 @@
 #      step and exits 130 ("stopped at step N"), SIGTERM exits 143 likewise, `kill -9` after a checkpoint loses only the
 #      steps since; `train --resume` of the interrupted and of the killed run ends with the same metrics.csv (timing
 #      columns aside) as an uninterrupted run; bad flags fail at once (exit 2) and leave no run folder.
+#   8. `export` writes the DANN run's classifier as ONNX and checks it in ONNX Runtime on the 9,001 MNIST-M test images:
+#      the same accuracy as `evaluate` (4 decimals); `predict` classifies 200 of the release's PNG files with the ONNX
+#      file in a process without TorchSharp (its --verbose check), as JSON; a file that is not a model exits 3 naming it.
 # Usage: eng/sample-smoke.sh [steps]   (DOMAINADAPTATION_DATA defaults to ../shared/data)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -158,3 +161,26 @@ set +e; dotnet "$dll" train --data "$out/no-such-folder" --out "$out/bad" > "$ou
 [ "$rc" -eq 3 ] && grep -q "no-such-folder" "$out/bad.log" || fail "train --data <missing folder>: exit $rc, expected 3 naming the folder ($(head -2 "$out/bad.log"))"
 [ ! -e "$out/bad" ] || [ -z "$(ls -A "$out/bad")" ] || fail "a failed train left a run folder: $(ls "$out/bad")"
 echo "sample-smoke: bad flags exit 2 naming the flag, a missing --data exits 3 naming it, no run folder left ($(( $(date +%s) - t0 )) s in all)"
+
+# 8. Ship the model: export → ONNX, checked against evaluate; predict in ONNX Runtime only, on the release's PNG files.
+"${sample[@]}" export --run "$dann_run" --out "$out/dann.onnx" | tee "$out/export.log"
+onnx_accuracy=$(grep -oE 'accuracy [0-9.]+ in ONNX Runtime' "$out/export.log" | awk '{print $2}')
+[ -n "$onnx_accuracy" ] && [ "$onnx_accuracy" = "${accuracy[dann]}" ] || fail "export: ONNX Runtime's MNIST-M test accuracy '$onnx_accuracy' differs from evaluate's ${accuracy[dann]}"
+mkdir -p "$out/png"
+tar xzf "$DOMAINADAPTATION_DATA/mnist_m/mnist_m.tar.gz" -C "$out/png" --wildcards 'mnist_m/mnist_m_test/00000[01]*.png' 'mnist_m/mnist_m_test_labels.txt'
+dotnet "$dll" predict --model "$out/dann.onnx" --images "$out/png/mnist_m/mnist_m_test" --top 2 --json --verbose > "$out/predict.json" 2> "$out/predict.err" || fail "predict: exit $? ($(head -3 "$out/predict.err"))"
+grep -q "TorchSharp assembly not loaded; libtorch not mapped" "$out/predict.err" || fail "predict loaded TorchSharp: $(cat "$out/predict.err")"
+predicted=$(python3 -c "
+import json, sys
+p = json.load(open(sys.argv[1])); labels = dict(l.split() for l in open(sys.argv[2]))
+rows = p['predictions']; right = sum(r['top'][0]['class'] == labels[r['file']] for r in rows)
+assert len(rows) == 200 and not p['failures'] and all(len(r['top']) == 2 for r in rows), 'predict: expected 200 files with 2 classes each'
+print(f'{len(rows)} {right / len(rows):.3f}')" "$out/predict.json" "$out/png/mnist_m/mnist_m_test_labels.txt") || fail "predict: unexpected JSON"
+echo "not an image" > "$out/png/mnist_m/mnist_m_test/zz-not-an-image.png"
+set +e; dotnet "$dll" predict --model "$out/dann.onnx" --images "$out/png/mnist_m/mnist_m_test" --json > "$out/predict2.json" 2> "$out/predict2.err"; rc=$?; set -e
+[ "$rc" -eq 3 ] && grep -q "zz-not-an-image.png': is not an image" "$out/predict2.err" || fail "predict with a non-image file: exit $rc, expected 3 naming it ($(head -2 "$out/predict2.err"))"
+python3 -c "import json,sys; p=json.load(open(sys.argv[1])); assert len(p['predictions']) == 200 and len(p['failures']) == 1" "$out/predict2.json" || fail "predict with a non-image file: the other 200 were not classified"
+echo "not a model" > "$out/bad.onnx"
+set +e; dotnet "$dll" predict --model "$out/bad.onnx" --images "$out/png/mnist_m/mnist_m_test" > "$out/bad.log" 2>&1; rc=$?; set -e
+[ "$rc" -eq 3 ] && grep -q "bad.onnx" "$out/bad.log" || fail "predict --model <not a model>: exit $rc, expected 3 naming the file ($(head -2 "$out/bad.log"))"
+echo "sample-smoke: export: ONNX Runtime's accuracy $onnx_accuracy = evaluate's; predict (no TorchSharp loaded): ${predicted% *} PNG files, accuracy ${predicted#* } ($(( $(date +%s) - t0 )) s in all)"

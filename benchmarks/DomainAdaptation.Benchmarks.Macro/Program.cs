@@ -18,6 +18,8 @@ const string Usage = """
                --threads N --repeat 2 --data FOLDER (DOMAINADAPTATION_DATA, else ../shared/data)
       jitter   the machine's own timing noise: a fixed arithmetic loop (no TorchSharp) timed repeatedly
                --threads 1|2 (1) --steps 300 --warmup 20 --ms 30 (length of one repetition) --json FILE
+      onnx     ONNX Runtime against TorchSharp eval on the same exported model: images/s and ms per batch at batch 1 and 256,
+               interleaved rounds in one process --threads N --preset modern|paper --rounds 5 --ms 1500 (per round) --json FILE
       (step, infer and rss also take --malloc tuned|default and --channels-last true|false;
        step, infer, rss, load and compare take --size 32|28, the images' height and width, default 32)
       compare  step, infer and rss with glibc's default malloc and with RuntimeTuning, each in a fresh child process
@@ -41,6 +43,7 @@ try
         case "compare": Commands.Compare(parsed); break;
         case "load": DataLoadCommand.Run(parsed); break;
         case "jitter": JitterCommand.Run(parsed); break;
+        case "onnx": OnnxCommand.Run(parsed); break;
         case "help" or "--help" or "-h": Console.WriteLine(Usage); break;
         default: throw new HarnessUsageException($"unknown command '{parsed.Command}'");
     }

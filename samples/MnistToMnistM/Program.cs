@@ -16,12 +16,16 @@ using Microsoft.Extensions.Logging;
 using MnistToMnistM;
 using static TorchSharp.torch;
 
-// MNIST → MNIST-M with the DomainAdaptation library: train, evaluate, compare, reverse-validate, select, generate-mnistm.
+// MNIST → MNIST-M with the DomainAdaptation library: train, evaluate, compare, reverse-validate, select, generate-mnistm,
+// export (ONNX) and predict (ONNX Runtime only).
 // Run with no arguments to train the default method (SampleDefaults: chosen without target labels by docs/selection.md's
 // study) with the modern preset; `--preset paper` reproduces the DANN paper (Ganin & Lempitsky 2015) instead.
 // Exit codes (one error line each; the stack trace only with --verbose): 0 done, 1 unexpected error, 2 usage (a flag's
 // value), 3 data (a file missing, unreadable or not what it should be), 4 checkpoint, 5 training diverged, 6 runtime
 // (TorchSharp's native library), 130 stopped by Ctrl+C / SIGINT, 143 stopped by SIGTERM (both after a checkpoint).
+
+// predict serves an exported model with ONNX Runtime alone: it is dispatched before anything loads TorchSharp.
+if (args.Length > 0 && args[0] == PredictCommand.Name) return PredictCommand.Invoke(args);
 
 string methodList = string.Join(", ", MethodCatalog.All.Select(m => m.Name));
 var method = new Option<string>("--method")
@@ -117,9 +121,16 @@ var split = new Option<string>("--split") { Description = "train | test | both",
 split.AcceptOnlyFromAmong("train", "test", "both");
 var generate = new Command("generate-mnistm", "Generate MNIST-M from MNIST and BSDS500 with the paper's recipe") { data, bsds, genOut, genSeed, split };
 
+var exportOut = new Option<string>("--out") { Description = "The ONNX file to write", DefaultValueFactory = _ => "model.onnx" };
+var exportSoftmax = new Option<bool>("--softmax") { Description = "End the graph in a softmax (output 'probabilities' instead of 'logits')" };
+var export = new Command("export", "Export a run's classifier (feature extractor → bottleneck → label classifier) to ONNX (opset 17, dynamic batch) and check it in ONNX Runtime on the test images")
+{
+    runOption, exportOut, exportSoftmax, weightsOption, data, threads,
+};
+
 var root = new RootCommand($"MNIST → MNIST-M domain adaptation with DomainAdaptation ({MethodCatalog.All.Count} methods behind one loop: {methodList}). Without a command: train {SampleDefaults.Method} with the modern preset (chosen without target labels: docs/selection.md); --preset paper: DANN as in the paper. Exit codes: 0 done, 1 unexpected, 2 usage, 3 data, 4 checkpoint, 5 diverged, 6 runtime, 130/143 stopped by SIGINT/SIGTERM after a checkpoint.")
 {
-    train, evaluate, compare, reverseValidate, select, generate, verbose,
+    train, evaluate, compare, reverseValidate, select, generate, export, PredictCommand.Create(), verbose,
 };
 foreach (Option o in train.Options) root.Options.Add(o);
 
@@ -341,6 +352,31 @@ async Task<int> Evaluate(ParseResult p, CancellationToken ct)
     return 0;
 }
 
+async Task<int> Export(ParseResult p, CancellationToken ct)
+{
+    string runFolder = p.GetValue(runOption)!;
+    var (s, _, shape) = RunInfo.Read(runFolder);
+    Tune(p.GetValue(threads));
+    // The check runs on the run's own test images: MNIST-M's for the digit problems, the target's for --source/--target runs.
+    SampleSet check;
+    if (s.SourcePath is null && s.TargetPath is null)
+    {
+        string dataRoot = await DataLoading.ResolveDigitsRootAsync(p.GetValue(data), loggers, console, ct);
+        using Problem digits = DataLoading.LoadDigits(dataRoot, s, loggers.CreateLogger("data"), ct);
+        check = new SampleSet(digits.TargetTest.Name, digits.TargetTest.Samples.clone(), digits.TargetTest.Labels?.clone(), digits.TargetTest.ClassCount);
+    }
+    else
+    {
+        check = DataLoading.LoadTestSet(s.TargetPath ?? s.SourcePath!, loggers.CreateLogger("data"), ct);
+    }
+
+    using (check)
+    {
+        if (!check.Shape.Equals(new SampleShape(shape))) throw new ArgumentException($"The run's model takes {new SampleShape(shape)} samples but its test set '{check.Name}' has {check.Shape}.");
+        return ExportRunner.Run(runFolder, p.GetValue(exportOut)!, p.GetValue(exportSoftmax), ParseWeights(p.GetValue(weightsOption)!), check, console);
+    }
+}
+
 async Task<int> ReverseValidate(ParseResult p, CancellationToken ct)
 {
     Tune(p.GetValue(threads));
@@ -438,6 +474,7 @@ async Task<int> Generate(ParseResult p, CancellationToken ct)
     return 0;
 }
 
+export.SetAction((p, ct) => Guard(c => Export(p, c), ct));
 train.SetAction((p, ct) => Guard(c => Train(p, c), ct));
 root.SetAction((p, ct) => Guard(c => Train(p, c), ct));
 compare.SetAction((p, ct) => Guard(c => Compare(p, c), ct));

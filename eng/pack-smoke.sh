@@ -3,6 +3,7 @@
 #   1. `dotnet pack` gives DomainAdaptation.<version>.nupkg + .snupkg with the README, the XML docs, the
 #      build/ and buildTransitive/ targets, and exactly three dependencies (TorchSharp and two abstractions);
 #   1b. DomainAdaptation.Onnx packs too, depending on DomainAdaptation and Google.Protobuf only (protoc is build-time);
+#       DomainAdaptation.PyTorch on DomainAdaptation and TorchSharp.PyBridge only;
 #   2. a throwaway console project that references the nupkgs plus libtorch-cpu-linux-x64 builds, prints the one
 #      patch message (on hosts whose libstdc++ lacks GLIBCXX_3.4.32), initialises torch with no manual step and
 #      exports a small model to ONNX;
@@ -69,6 +70,12 @@ grep -qxF lib/net10.0/DomainAdaptation.Onnx.xml <<<"$(zip_list "$onnx_nupkg")" |
 onnx_deps=$(zip_cat "$onnx_nupkg" DomainAdaptation.Onnx.nuspec | sed -nE 's:.*<dependency id="([^"]+)".*:\1:p' | sort | tr '\n' ' ')
 [ "$onnx_deps" = "DomainAdaptation Google.Protobuf " ] || fail "DomainAdaptation.Onnx depends on '$onnx_deps'; expected DomainAdaptation and Google.Protobuf only"
 phase "packed $(basename "$onnx_nupkg"); dependencies: ${onnx_deps% }"
+dotnet pack src/DomainAdaptation.PyTorch -c Release -o "$feed" --nologo -v q >"$work/pack-pytorch.log" 2>&1 || { cat "$work/pack-pytorch.log"; fail "dotnet pack DomainAdaptation.PyTorch"; }
+pytorch_nupkg="$feed/DomainAdaptation.PyTorch.$version.nupkg"
+[ -f "$pytorch_nupkg" ] || fail "$pytorch_nupkg was not produced"
+pytorch_deps=$(zip_cat "$pytorch_nupkg" DomainAdaptation.PyTorch.nuspec | sed -nE 's:.*<dependency id="([^"]+)".*:\1:p' | sort | tr '\n' ' ')
+[ "$pytorch_deps" = "DomainAdaptation TorchSharp.PyBridge " ] || fail "DomainAdaptation.PyTorch depends on '$pytorch_deps'; expected DomainAdaptation and TorchSharp.PyBridge only"
+phase "packed $(basename "$pytorch_nupkg"); dependencies: ${pytorch_deps% }"
 
 # ---- 2. consumer build and run ------------------------------------------------------------------------------
 cat >"$app/nuget.config" <<EOF

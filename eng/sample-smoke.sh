@@ -21,6 +21,9 @@
 #   8. `export` writes the DANN run's classifier as ONNX and checks it in ONNX Runtime on the 9,001 MNIST-M test images:
 #      the same accuracy as `evaluate` (4 decimals); `predict` classifies 200 of the release's PNG files with the ONNX
 #      file in a process without TorchSharp (its --verbose check), as JSON; a file that is not a model exits 3 naming it.
+#   9. your own images: `train --target FOLDER` (an image folder with train/ and test/, MNIST stays the source) on a
+#      ResNet-18 backbone trains, its report has no paper column, `evaluate --on FOLDER` reproduces it and `export`
+#      writes the ResNet; a folder that fits no layout (class folders beside label files) exits 3 saying what it found.
 # Usage: eng/sample-smoke.sh [steps]   (DOMAINADAPTATION_DATA defaults to ../shared/data)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -184,3 +187,28 @@ echo "not a model" > "$out/bad.onnx"
 set +e; dotnet "$dll" predict --model "$out/bad.onnx" --images "$out/png/mnist_m/mnist_m_test" > "$out/bad.log" 2>&1; rc=$?; set -e
 [ "$rc" -eq 3 ] && grep -q "bad.onnx" "$out/bad.log" || fail "predict --model <not a model>: exit $rc, expected 3 naming the file ($(head -2 "$out/bad.log"))"
 echo "sample-smoke: export: ONNX Runtime's accuracy $onnx_accuracy = evaluate's; predict (no TorchSharp loaded): ${predicted% *} PNG files, accuracy ${predicted#* } ($(( $(date +%s) - t0 )) s in all)"
+
+# 9. Own images on a ResNet-18: 200 MNIST-M test PNGs sorted into an image folder (train/<digit>/, test/<digit>/).
+python3 - "$out/png/mnist_m" "$out/folder" <<'PY'
+import os, shutil, sys
+src, root = sys.argv[1], sys.argv[2]
+labels = dict(l.split() for l in open(os.path.join(src, "mnist_m_test_labels.txt")))
+for name in sorted(os.listdir(os.path.join(src, "mnist_m_test"))):
+    if name not in labels: continue
+    split = "test" if int(name[:8]) % 4 == 0 else "train"
+    os.makedirs(os.path.join(root, split, labels[name]), exist_ok=True)
+    shutil.copy(os.path.join(src, "mnist_m_test", name), os.path.join(root, split, labels[name], name))
+PY
+"${sample[@]}" train --target "$out/folder" --backbone resnet18 --steps 10 --batch 8 --eval-interval 10 --out "$out/own" > "$out/own.log" 2>&1 || fail "train --target FOLDER --backbone resnet18: $(tail -3 "$out/own.log")"
+own_run=$(ls -d "$out/own"/*/ | head -1)
+grep -q "paper (Table 1)" "$own_run/report.md" && fail "the report of a run on other data shows the paper's Table 1 column"
+own_reported=$(awk -F'|' '$2 ~ /dann\+mcc/ {gsub(/ /,"",$3); print $3; exit}' "$own_run/report.md")
+own_evaluated=$("${sample[@]}" evaluate --run "$own_run" --on "$out/folder" | grep -oE 'accuracy [0-9.]+' | head -1 | awk '{print $2}')
+[ -n "$own_reported" ] && [ "$own_reported" = "$own_evaluated" ] || fail "own images: report.md says '$own_reported' but evaluate gives '$own_evaluated'"
+"${sample[@]}" export --run "$own_run" --out "$out/own.onnx" > "$out/own-export.log" || fail "export of the ResNet run: $(tail -2 "$out/own-export.log")"
+grep -q "accuracy $own_reported in ONNX Runtime" "$out/own-export.log" || fail "export of the ResNet run: $(tail -2 "$out/own-export.log")"
+mkdir -p "$out/badlayout/x_train" "$out/badlayout/x_test"
+cp "$out"/folder/train/*/*.png "$out/badlayout/x_train/"; cp "$out"/folder/test/*/*.png "$out/badlayout/x_test/"; echo "00000000.png 7" > "$out/badlayout/x_train_labels.txt"
+set +e; dotnet "$dll" train --target "$out/badlayout" --steps 5 --out "$out/bad" > "$out/bad.log" 2>&1; rc=$?; set -e
+[ "$rc" -eq 3 ] && grep -q "fits no layout: found 2 sub-folder(s) (x_test, x_train) and 1 file(s) (x_train_labels.txt)" "$out/bad.log" || fail "train --target <no layout>: exit $rc ($(head -2 "$out/bad.log"))"
+echo "sample-smoke: own images on ResNet-18: accuracy $own_reported (report) = $own_evaluated (evaluate) = ONNX Runtime's; no paper column; a folder of no layout exits 3 ($(( $(date +%s) - t0 )) s in all)"

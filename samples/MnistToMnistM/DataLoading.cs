@@ -138,6 +138,7 @@ internal static class DataLoading
                 return (ImageFolder.Load(trainDir, cancellationToken: ct).Samples, ImageFolder.Load(testDir, cancellationToken: ct).Samples);
             }
 
+            CheckImageFolderLayout(full);
             SampleSet all = ImageFolder.Load(full, cancellationToken: ct).Samples;
             logger.LogWarning("'{Folder}' has no train/ and test/ sub-folders: its images serve for both training and evaluation.", full);
             return (all, new SampleSet(all.Name + " (eval)", all.Samples.clone(), all.Labels?.clone(), all.ClassCount));
@@ -146,6 +147,30 @@ internal static class DataLoading
         throw new FileNotFoundException(
             $"'{path}' is neither an MNIST-M release (folder with mnist_m_train_labels.txt, or mnist_m.tar.gz), nor a folder with MNIST IDX files " +
             "(train-images-idx3-ubyte[.gz] …), nor an image folder (one sub-folder per class).", path);
+    }
+
+    /// <summary>
+    /// A folder read as one sub-folder per class must look like one: at least two sub-folders, and no data files beside
+    /// them (a labels file beside sub-folders is another layout, e.g. the MNIST-M release under other names, which would
+    /// otherwise be read as two classes "x_train" and "x_test").
+    /// </summary>
+    private static void CheckImageFolderLayout(string folder)
+    {
+        string[] subFolders = Directory.GetDirectories(folder).Select(Path.GetFileName).Order(StringComparer.Ordinal).ToArray()!;
+        string[] files = Directory.GetFiles(folder).Select(Path.GetFileName).Where(f => !f!.StartsWith('.')).Order(StringComparer.Ordinal).ToArray()!;
+        string Found() => $"found {subFolders.Length} sub-folder(s){(subFolders.Length > 0 ? " (" + string.Join(", ", subFolders.Take(6)) + (subFolders.Length > 6 ? ", …" : "") + ")" : "")}" +
+                          $" and {files.Length} file(s){(files.Length > 0 ? " (" + string.Join(", ", files.Take(6)) + (files.Length > 6 ? ", …" : "") + ")" : "")}";
+        const string Expected = "Expected one of: an image folder (one sub-folder of images per class, optionally under train/ and test/), " +
+                                "an MNIST IDX folder (train-images-idx3-ubyte[.gz] …), or the MNIST-M release layout (mnist_m_train/, mnist_m_test/, mnist_m_train_labels.txt, mnist_m_test_labels.txt)";
+        if (subFolders.Length > 0 && files.Length > 0)
+        {
+            throw new InvalidDataException($"'{folder}' fits no layout: {Found()}; files beside class folders are not images of a class. {Expected}.");
+        }
+
+        if (subFolders.Length < 2)
+        {
+            throw new InvalidDataException($"'{folder}' fits no layout: {Found()}; an image folder needs a sub-folder per class, at least two. {Expected}.");
+        }
     }
 
     private static bool LooksLikeMnistM(string path) =>

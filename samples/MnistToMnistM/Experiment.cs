@@ -47,8 +47,16 @@ internal sealed record ExperimentSettings(
     double? LearningRate = null,
     double? AnnealingPower = null,
     AugmentationKind SourceAugmentation = AugmentationKind.None,
-    int? CheckpointInterval = null)
+    int? CheckpointInterval = null,
+    string? Backbone = null,
+    string? BackboneWeights = null)
 {
+    /// <summary>Whether the run is the paper's experiment: MNIST → MNIST-M with a preset's network (not --source/--target, not --backbone).</summary>
+    public bool IsPaperProblem => SourcePath is null && TargetPath is null && Backbone is null;
+
+    /// <summary>The --backbone values: torchvision's ResNets (DomainAdaptation.Models.Backbones.ResNet).</summary>
+    public static readonly string[] Backbones = ["resnet18", "resnet34", "resnet50"];
+
     /// <summary>
     /// The longest stretch of training without a checkpoint when --checkpoint-interval is not given: a checkpoint every
     /// 10% of the run (<see cref="CheckpointSteps"/>) and, on top of that, whenever 5 minutes of training passed since the last.
@@ -117,8 +125,8 @@ internal sealed record ExperimentSettings(
     /// <summary>Steps of a --quick run.</summary>
     public const long QuickSteps = 1000;
 
-    /// <summary>The paper's Table 1 figure for this method on MNIST → MNIST-M, or null for the methods the paper did not run.</summary>
-    public double? PaperFigure => Method switch
+    /// <summary>The paper's Table 1 figure for this method on MNIST → MNIST-M, or null for the methods the paper did not run, other data or another network.</summary>
+    public double? PaperFigure => !IsPaperProblem ? null : Method switch
     {
         "source-only" => 0.5225,
         "dann" => 0.7666,
@@ -147,7 +155,11 @@ internal sealed record ExperimentSettings(
           (Geometry == DigitsGeometry.Rgb32 ? " and padded 28 → 32, MNIST-M as released" : ", MNIST-M resized 32 → 28");
 
     /// <summary>The preset's builder for a sample shape and class count (its weights from <paramref name="seed"/>, by default the run's).</summary>
-    public AdaptationModelBuilder Builder(SampleShape shape, int classes, long? seed = null) => Preset switch
+    public AdaptationModelBuilder Builder(SampleShape shape, int classes, long? seed = null) => Backbone is not null
+        ? ModelPresets.ResNet(Enum.Parse<DomainAdaptation.Models.Backbones.ResNetDepth>(Backbone, ignoreCase: true), shape, classes,
+            // A pretrained backbone learns at a tenth of the rate (tllib's recipe); one trained from scratch at the full rate.
+            backboneLearningRate: BackboneWeights is null ? 1.0 : ModelPresets.DefaultBackboneLearningRate, seed: seed ?? Seed)
+        : Preset switch
     {
         Preset.Paper => ModelPresets.Mnist(shape, classes, binaryDomain: true, seed: seed ?? Seed),
         _ => ModelPresets.MnistModern(shape, classes, binaryDomain: true, dropout: 0.5, seed: seed ?? Seed),

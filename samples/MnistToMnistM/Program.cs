@@ -78,9 +78,13 @@ precision.AcceptOnlyFromAmong("float32", "bfloat16");
 var sourceAugmentation = new Option<string>("--source-augmentation") { Description = "none | weak (a random shift) | strong (affine warp, colour, inversion, noise, cutout): augment the labelled MNIST half at every step (seeded), so the classifier learns the invariances MNIST-M needs", DefaultValueFactory = _ => "none" };
 sourceAugmentation.AcceptOnlyFromAmong("none", "weak", "strong");
 
+var backbone = new Option<string?>("--backbone") { Description = "A torchvision ResNet as the feature extractor (resnet18 | resnet34 | resnet50) with tllib's 256-wide bottleneck and domain classifier, instead of the preset's network; images of at least 32×32" };
+backbone.AcceptOnlyFromAmong(ExperimentSettings.Backbones);
+var backboneWeights = new Option<string?>("--backbone-weights") { Description = "Initial weights of the --backbone: a torchvision checkpoint (torch.save state dict, .pth) or .safetensors (e.g. ImageNet's); the backbone then learns at 0.1× the rate" };
+
 var train = new Command("train", "Train one method and write a run folder (options, metrics.csv, checkpoint, report.md, plots)")
 {
-    method, preset, steps, batch, seed, threads, data, output, resume, source, target, quick, evalInterval, checkpointInterval, size, binarize, averageDecay, precision, domainWeight, learningRate, annealingPower, sourceAugmentation,
+    method, preset, steps, batch, seed, threads, data, output, resume, source, target, quick, evalInterval, checkpointInterval, size, binarize, averageDecay, precision, domainWeight, learningRate, annealingPower, sourceAugmentation, backbone, backboneWeights,
 };
 
 var runOption = new Option<string>("--run") { Description = "A run folder written by train", Required = true };
@@ -189,7 +193,17 @@ ExperimentSettings Settings(ParseResult p, string m, bool isQuick)
 
     return new ExperimentSettings(MethodCatalog.Normalize(m), chosen, s, p.GetValue(batch), p.GetValue(seed), p.GetValue(threads),
         p.GetValue(source), p.GetValue(target), interval, p.GetValue(size) ?? ExperimentSettings.DefaultImageSize, p.GetValue(binarize), decay, arithmetic, w, rate ?? ExperimentSettings.DefaultLearningRate(chosen), beta,
-        Enum.Parse<DomainAdaptation.Data.Augmentation.AugmentationKind>(p.GetValue(sourceAugmentation)!, ignoreCase: true), p.GetValue(checkpointInterval));
+        Enum.Parse<DomainAdaptation.Data.Augmentation.AugmentationKind>(p.GetValue(sourceAugmentation)!, ignoreCase: true), p.GetValue(checkpointInterval),
+        p.GetValue(backbone), BackboneWeightsPath(p));
+}
+
+string? BackboneWeightsPath(ParseResult p)
+{
+    string? path = p.GetValue(backboneWeights);
+    if (path is null) return null;
+    if (p.GetValue(backbone) is null) throw new ArgumentException("--backbone-weights needs --backbone (the architecture the weights are for).");
+    string full = Path.GetFullPath(path);
+    return File.Exists(full) ? full : throw new FileNotFoundException($"--backbone-weights: the file '{full}' does not exist.", full);
 }
 
 void Tune(int threadCount)
@@ -205,8 +219,10 @@ async Task<Problem> LoadProblem(ExperimentSettings s, string? dataOption, Cancel
     Problem problem;
     if (s.SourcePath is not null || s.TargetPath is not null)
     {
-        if (s.SourcePath is null || s.TargetPath is null) throw new ArgumentException("--source and --target go together.");
-        problem = DataLoading.LoadPair(s.SourcePath, s.TargetPath, loggers.CreateLogger("data"), ct);
+        if (s.TargetPath is null) throw new ArgumentException("--source needs --target (the unlabelled domain to adapt to); --target alone keeps MNIST as the source.");
+        // --target alone: the source stays MNIST (its IDX files from the data folder), brought to the target's shape.
+        string sourcePath = s.SourcePath ?? Path.Combine(await DataLoading.ResolveDigitsRootAsync(dataOption, loggers, console, ct), DigitDatasets.MnistFolder);
+        problem = DataLoading.LoadPair(sourcePath, s.TargetPath, loggers.CreateLogger("data"), ct);
     }
     else
     {
@@ -528,8 +544,9 @@ static void Positive<T>(Option<T> option, string flag, string expected)
 void PrintTable(IReadOnlyList<RunSummary> summaries)
 {
     console.WriteLine();
-    console.WriteLine(TrainRunner.TableHeader);
-    foreach (RunSummary s in summaries) console.WriteLine(TrainRunner.Row(s));
+    bool paper = TrainRunner.ShowsPaper(summaries);
+    console.WriteLine(TrainRunner.TableHeader(paper));
+    foreach (RunSummary s in summaries) console.WriteLine(TrainRunner.Row(s, paper));
     console.WriteLine();
 }
 
@@ -543,8 +560,9 @@ static string CompareReport(IReadOnlyList<RunSummary> summaries, string data, Ti
     if (first.Settings.InputDescription is { } input) b.AppendLine(input + ".");
     b.AppendLine("Each checkpoint is its run's last step; target labels are used only for this table (and by target-only training, the upper bound).");
     b.AppendLine();
-    b.AppendLine(TrainRunner.TableHeader);
-    foreach (RunSummary s in summaries) b.AppendLine(TrainRunner.Row(s));
+    bool paper = TrainRunner.ShowsPaper(summaries);
+    b.AppendLine(TrainRunner.TableHeader(paper));
+    foreach (RunSummary s in summaries) b.AppendLine(TrainRunner.Row(s, paper));
     b.AppendLine();
     b.AppendLine("![feature embeddings of each method](embeddings.png)");
     return b.ToString();

@@ -10,6 +10,8 @@ using DomainAdaptation.Training.Precision;
 using Microsoft.Extensions.Logging;
 using static TorchSharp.torch;
 
+using DomainAdaptation.PyTorch;
+
 namespace MnistToMnistM;
 
 /// <summary>The outcome of one run, as the report and the compare table show it.</summary>
@@ -43,6 +45,13 @@ internal static class TrainRunner
         Directory.CreateDirectory(runFolder);
         string checkpoints = Path.Combine(runFolder, CheckpointFolder);
         AdaptationModelBuilder builder = settings.Builder(problem.Train.SampleShape, problem.Train.ClassCount);
+        if (settings.BackboneWeights is { } weights && !resume)
+        {
+            // torchvision's checkpoint into the ResNet (its keys are torchvision's); the classifier's fc.* is not used.
+            PyTorchWeightsResult loaded = PyTorchWeights.Load(builder.FeatureExtractor!, weights, PyTorchWeightsOptions.TorchvisionBackbone);
+            console.WriteLine($"Backbone weights: {loaded.Loaded.Count} tensors from '{loaded.Path}'{(loaded.Ignored.Count > 0 ? $" ({loaded.Ignored.Count} ignored: {string.Join(", ", loaded.Ignored)})" : "")}.");
+        }
+
         AdaptationModel model = builder.Build();
         using AdaptationMethod method = settings.CreateMethod(builder, problem.Train.SampleShape, problem.Train.ClassCount);
         AdaptationTrainerOptions options = settings.TrainerOptions(checkpoints);
@@ -157,8 +166,8 @@ internal static class TrainRunner
         }
 
         b.AppendLine();
-        b.AppendLine(TableHeader);
-        b.AppendLine(Row(s));
+        b.AppendLine(TableHeader(s.Settings.IsPaperProblem));
+        b.AppendLine(Row(s, s.Settings.IsPaperProblem));
         b.AppendLine();
         b.AppendLine(CultureInfo.InvariantCulture, $"Evaluated on {final.Source.SampleCount:N0} source and {final.Target.SampleCount:N0} target test images.");
         b.AppendLine();
@@ -190,13 +199,16 @@ internal static class TrainRunner
         return b.ToString();
     }
 
-    /// <summary>The header of the result table (with its separator line).</summary>
-    public const string TableHeader =
-        "| method | target accuracy (test) | target, last weights | target, AdaBN | source accuracy (test) | paper (Table 1) | domain-classifier accuracy | training time | wall time |\n" +
-        "|---|---|---|---|---|---|---|---|---|";
+    /// <summary>The header of the result table (with its separator line); the paper's Table 1 column only for the paper's problem.</summary>
+    public static string TableHeader(bool paper) =>
+        $"| method | target accuracy (test) | target, last weights | target, AdaBN | source accuracy (test) |{(paper ? " paper (Table 1) |" : "")} domain-classifier accuracy | training time | wall time |\n" +
+        $"|---|---|---|---|---|{(paper ? "---|" : "")}---|---|---|";
 
-    public static string Row(RunSummary s) => string.Create(CultureInfo.InvariantCulture,
-        $"| {s.Settings.Name} | {s.TargetAccuracy:F4} | {Optional(s.LastWeightsTargetAccuracy)} | {Optional(s.CalibratedTargetAccuracy)} | {s.SourceAccuracy:F4} | {Optional(s.Settings.PaperFigure)} | {Optional(s.DomainClassifierAccuracy, "F3")} | {s.TrainingTime.TotalSeconds:F0} s | {s.WallTime.TotalSeconds:F0} s |");
+    /// <summary>Whether a table of these runs shows the paper's column: all are MNIST → MNIST-M with a preset's network.</summary>
+    public static bool ShowsPaper(IEnumerable<RunSummary> runs) => runs.All(r => r.Settings.IsPaperProblem);
+
+    public static string Row(RunSummary s, bool paper) => string.Create(CultureInfo.InvariantCulture,
+        $"| {s.Settings.Name} | {s.TargetAccuracy:F4} | {Optional(s.LastWeightsTargetAccuracy)} | {Optional(s.CalibratedTargetAccuracy)} | {s.SourceAccuracy:F4} |{(paper ? $" {Optional(s.Settings.PaperFigure)} |" : "")} {Optional(s.DomainClassifierAccuracy, "F3")} | {s.TrainingTime.TotalSeconds:F0} s | {s.WallTime.TotalSeconds:F0} s |");
 
     /// <summary>
     /// The method's own terms and batch metrics from metrics.csv: their mean over the first and the last 10% of the

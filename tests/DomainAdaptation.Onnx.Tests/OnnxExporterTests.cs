@@ -17,7 +17,7 @@ public class OnnxExporterTests
 {
     private const double Tolerance = 1e-4;
 
-    public static TheoryData<string> Presets => new() { "paper-28", "paper-32", "paper-32-nchw", "modern-32", "svhn-32", "modern-32-bottleneck", "mlp-sigmoid", "mlp-tanh", "mlp-relu" };
+    public static TheoryData<string> Presets => new() { "paper-28", "paper-32", "paper-32-nchw", "modern-32", "svhn-32", "modern-32-bottleneck", "mlp-sigmoid", "mlp-tanh", "mlp-relu", "resnet18-w8-32", "resnet34-w8-40", "resnet50-w4-64" };
 
     [Theory]
     [MemberData(nameof(Presets))]
@@ -166,7 +166,7 @@ public class OnnxExporterTests
 
         act.Should().Throw<OnnxExportException>()
             .Where(e => e.ModulePath == "feature_extractor.odd" && e.ModuleType == nameof(Doubler))
-            .WithMessage("Module 'feature_extractor.odd' (Doubler) cannot be exported to ONNX: *Supported: Sequential, Conv2d*");
+            .WithMessage("Module 'feature_extractor.odd' (Doubler) cannot be exported to ONNX: *Supported: Sequential, ResNet*Conv2d*");
     }
 
     [Fact]
@@ -289,6 +289,10 @@ public class OnnxExporterTests
             "mlp-sigmoid" => ModelPresets.Mlp(2, activation: HiddenActivation.Sigmoid, seed: 1),
             "mlp-tanh" => ModelPresets.Mlp(2, activation: HiddenActivation.Tanh, seed: 1),
             "mlp-relu" => ModelPresets.Mlp(2, activation: HiddenActivation.Relu, seed: 1),
+            // Narrow ResNets (the layout and blocks of the full ones; width 64 only makes them slower to test).
+            "resnet18-w8-32" => ModelPresets.ResNet(DomainAdaptation.Models.Backbones.ResNetDepth.ResNet18, rgb32, 10, bottleneckWidth: 32, width: 8, seed: 1),
+            "resnet34-w8-40" => ModelPresets.ResNet(DomainAdaptation.Models.Backbones.ResNetDepth.ResNet34, SampleShape.Image(3, 40, 40), 5, bottleneckWidth: 32, width: 8, seed: 1),
+            "resnet50-w4-64" => ModelPresets.ResNet(DomainAdaptation.Models.Backbones.ResNetDepth.ResNet50, SampleShape.Image(3, 64, 64), 7, bottleneckWidth: 32, width: 4, seed: 1),
             _ => throw new ArgumentOutOfRangeException(nameof(preset), preset, null),
         };
         return (builder.Build(), builder.InputShape!);

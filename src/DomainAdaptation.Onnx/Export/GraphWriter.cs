@@ -25,6 +25,9 @@ internal sealed class GraphWriter
 
     public GraphProto Graph => _graph;
 
+    /// <summary>Makes <paramref name="value"/> (an earlier output) the value the next node reads: for branches.</summary>
+    public void ReadFrom(string value) => Current = value;
+
     public int ParameterCount { get; private set; }
 
     /// <summary>Adds a float32 initializer from a tensor (any dtype or device; copied to the CPU as float32).</summary>

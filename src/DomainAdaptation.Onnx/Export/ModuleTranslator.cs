@@ -1,4 +1,5 @@
 using DomainAdaptation.Models;
+using DomainAdaptation.Models.Backbones;
 using DomainAdaptation.Onnx.Proto;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -16,7 +17,7 @@ internal static class ModuleTranslator
 {
     /// <summary>The module types with an ONNX form, for error messages.</summary>
     public const string Supported =
-        "Sequential, Conv2d, Linear, BatchNorm1d/2d (with running statistics), MaxPool2d, AvgPool2d, AdaptiveAvgPool2d to 1×1, Flatten(1, -1), " +
+        "Sequential, ResNet and its residual blocks (DomainAdaptation.Models.Backbones), Conv2d, Linear, BatchNorm1d/2d (with running statistics), MaxPool2d, AvgPool2d, AdaptiveAvgPool2d to 1×1, Flatten(1, -1), " +
         "ReLU, LeakyReLU, Sigmoid, Tanh, ELU, Softmax, LogSoftmax, Identity, ChannelsLast, and the dropouts (removed: they are the identity in evaluation)";
 
     /// <summary>Appends the nodes of <paramref name="module"/> (at <paramref name="path"/>) to the graph.</summary>
@@ -32,6 +33,30 @@ internal static class ModuleTranslator
             case Sequential sequential:
                 foreach ((string name, nn.Module child) in sequential.named_children()) Translate(graph, child, Join(path, name), skipped);
                 break;
+
+            case Models.Backbones.ResNet resnet:
+                foreach ((string name, nn.Module<Tensor, Tensor> layer) in resnet.Layers) Translate(graph, layer, Join(path, name), skipped);
+                break;
+
+            case ResidualBlock block:
+            {
+                // relu(main(x) + shortcut(x)): the main path from x, the shortcut from x again, then Add and Relu.
+                string input = graph.Current;
+                foreach ((string name, nn.Module<Tensor, Tensor> layer) in block.MainPath) Translate(graph, layer, Join(path, name), skipped);
+                string main = graph.Current;
+                string shortcut = input;
+                if (block.Downsample is { } downsample)
+                {
+                    graph.ReadFrom(input);
+                    Translate(graph, downsample, Join(path, "downsample"), skipped);
+                    shortcut = graph.Current;
+                }
+
+                graph.ReadFrom(main);
+                graph.Node("Add", path, [shortcut]);
+                graph.Node("Relu", path);
+                break;
+            }
 
             case Dropout or Dropout1d or Dropout2d or Dropout3d or AlphaDropout or FeatureAlphaDropout or Identity or ChannelsLast:
                 skipped.Add(path);

@@ -35,21 +35,13 @@ internal sealed class GraphWriter
     {
         using var scope = NewDisposeScope();
         Tensor cpu = value.detach().cpu().to_type(ScalarType.Float32).contiguous();
-        float[] data = cpu.data<float>().ToArray();
-        var proto = new TensorProto { Name = Unique(name), DataType = (int)TensorProto.Types.DataType.Float };
-        proto.Dims.AddRange(cpu.shape);
-        byte[] bytes = new byte[data.Length * sizeof(float)];
-        Buffer.BlockCopy(data, 0, bytes, 0, bytes.Length);
-        if (!BitConverter.IsLittleEndian) throw new PlatformNotSupportedException("ONNX raw tensor data is little-endian; this exporter runs on little-endian machines only.");
-        proto.RawData = ByteString.CopyFrom(bytes);
-        _graph.Initializer.Add(proto);
-        ParameterCount += data.Length;
-        return proto.Name;
+        return Initializer(name, cpu.shape, cpu.data<float>().ToArray());
     }
 
-    /// <summary>Adds a float32 initializer from values.</summary>
+    /// <summary>Adds a float32 initializer from values (raw little-endian data).</summary>
     public string Initializer(string name, long[] shape, float[] data)
     {
+        if (!BitConverter.IsLittleEndian) throw new PlatformNotSupportedException("ONNX raw tensor data is little-endian; this exporter runs on little-endian machines only.");
         var proto = new TensorProto { Name = Unique(name), DataType = (int)TensorProto.Types.DataType.Float };
         proto.Dims.AddRange(shape);
         byte[] bytes = new byte[data.Length * sizeof(float)];

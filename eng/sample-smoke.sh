@@ -23,7 +23,8 @@
 #      file in a process without TorchSharp (its --verbose check), as JSON; a file that is not a model exits 3 naming it.
 #   9. your own images: `train --target FOLDER` (an image folder with train/ and test/, MNIST stays the source) on a
 #      ResNet-18 backbone trains, its report has no paper column, `evaluate --on FOLDER` reproduces it and `export`
-#      writes the ResNet; a folder that fits no layout (class folders beside label files) exits 3 saying what it found.
+#      writes the ResNet; run.json records the class names; a folder that fits no layout (class folders beside label
+#      files) and a target whose class folders differ from MNIST's exit 3 saying what they found.
 # Usage: eng/sample-smoke.sh [steps]   (DOMAINADAPTATION_DATA defaults to ../shared/data)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -211,4 +212,8 @@ mkdir -p "$out/badlayout/x_train" "$out/badlayout/x_test"
 cp "$out"/folder/train/*/*.png "$out/badlayout/x_train/"; cp "$out"/folder/test/*/*.png "$out/badlayout/x_test/"; echo "00000000.png 7" > "$out/badlayout/x_train_labels.txt"
 set +e; dotnet "$dll" train --target "$out/badlayout" --steps 5 --out "$out/bad" > "$out/bad.log" 2>&1; rc=$?; set -e
 [ "$rc" -eq 3 ] && grep -q "fits no layout: found 2 sub-folder(s) (x_test, x_train) and 1 file(s) (x_train_labels.txt)" "$out/bad.log" || fail "train --target <no layout>: exit $rc ($(head -2 "$out/bad.log"))"
+cp -r "$out/folder" "$out/renamed"; mv "$out/renamed/train/3" "$out/renamed/train/three"; mv "$out/renamed/test/3" "$out/renamed/test/three"
+set +e; dotnet "$dll" train --target "$out/renamed" --steps 5 --out "$out/bad" > "$out/bad.log" 2>&1; rc=$?; set -e
+[ "$rc" -eq 3 ] && grep -q "have different classes.*Only in the source: 3. Only in the target: three." "$out/bad.log" || fail "train --target <other classes>: exit $rc ($(head -2 "$out/bad.log"))"
+grep -q '"classNames"' "$own_run/run.json" || fail "run.json of an image-folder run records no classNames"
 echo "sample-smoke: own images on ResNet-18: accuracy $own_reported (report) = $own_evaluated (evaluate) = ONNX Runtime's; no paper column; a folder of no layout exits 3 ($(( $(date +%s) - t0 )) s in all)"

@@ -9,7 +9,7 @@ using Microsoft.Extensions.Options;
 namespace MnistToMnistM;
 
 /// <summary>A training problem plus its held-out test sets (labels of the target used only to report).</summary>
-internal sealed record Problem(string Name, DomainDataset Train, SampleSet SourceTest, SampleSet TargetTest) : IDisposable
+internal sealed record Problem(string Name, DomainDataset Train, SampleSet SourceTest, SampleSet TargetTest, IReadOnlyList<string>? ClassNames = null) : IDisposable
 {
     /// <summary>The test sets as one evaluation data set (copies; the target labels are kept apart as usual).</summary>
     public DomainDataset CreateEvaluationData() => new(
@@ -62,7 +62,7 @@ internal static class DataLoading
     {
         DigitsProblem digits = DigitDatasets.MnistToMnistM(dataRoot, settings.Geometry, ResolvedDataOptions, logger, ct,
             sourceTransform: settings.BinarizeSource ? new Binarize() : null);
-        return new Problem(digits.Train.Name, digits.Train, digits.SourceTest, digits.TargetTest);
+        return new Problem(digits.Train.Name, digits.Train, digits.SourceTest, digits.TargetTest, Digits);
     }
 
     /// <summary>
@@ -72,8 +72,18 @@ internal static class DataLoading
     /// </summary>
     public static Problem LoadPair(string sourcePath, string targetPath, ILogger logger, CancellationToken ct)
     {
-        var (sourceTrain, sourceTest) = LoadAny(sourcePath, logger, ct);
-        var (targetTrain, targetTest) = LoadAny(targetPath, logger, ct);
+        var (sourceTrain, sourceTest, sourceClasses) = LoadAny(sourcePath, logger, ct);
+        var (targetTrain, targetTest, targetClasses) = LoadAny(targetPath, logger, ct);
+        if (!sourceClasses.SequenceEqual(targetClasses, StringComparer.Ordinal))
+        {
+            // Class indices come from the names' order: different lists would pair different classes, silently.
+            throw new InvalidDataException(
+                $"The source '{sourcePath}' and the target '{targetPath}' have different classes; both need the same class names (indices follow their ordinal order). " +
+                $"Source ({sourceClasses.Count}): {Names(sourceClasses)}. Target ({targetClasses.Count}): {Names(targetClasses)}." +
+                (sourceClasses.Except(targetClasses).Any() ? $" Only in the source: {Names(sourceClasses.Except(targetClasses).ToArray())}." : "") +
+                (targetClasses.Except(sourceClasses).Any() ? $" Only in the target: {Names(targetClasses.Except(sourceClasses).ToArray())}." : ""));
+        }
+
         SampleShape shape = targetTrain.Shape;
         if (!shape.IsImage || !sourceTrain.Shape.IsImage)
         {
@@ -98,24 +108,29 @@ internal static class DataLoading
         int classes = Math.Max(sourceTrain.ClassCount, targetTrain.ClassCount);
         var train = new DomainDataset($"{Path.GetFileName(Path.TrimEndingDirectorySeparator(sourcePath))} → {Path.GetFileName(Path.TrimEndingDirectorySeparator(targetPath))}",
             WithClasses(sourceTrain, classes), WithClasses(targetTrain, classes));
-        return new Problem(train.Name, train, WithClasses(sourceTest, classes), WithClasses(targetTest, classes));
+        return new Problem(train.Name, train, WithClasses(sourceTest, classes), WithClasses(targetTest, classes), sourceClasses);
     }
 
     /// <summary>Loads the test split of any supported data set (for `evaluate`).</summary>
     public static SampleSet LoadTestSet(string path, ILogger logger, CancellationToken ct)
     {
-        var (train, test) = LoadAny(path, logger, ct);
+        var (train, test, _) = LoadAny(path, logger, ct);
         if (!ReferenceEquals(train, test)) train.Dispose();
         return test;
     }
 
-    private static (SampleSet Train, SampleSet Test) LoadAny(string path, ILogger logger, CancellationToken ct)
+    /// <summary>The class names of the digit data sets (MNIST IDX files, the MNIST-M release).</summary>
+    public static readonly IReadOnlyList<string> Digits = ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"];
+
+    private static string Names(IReadOnlyList<string> names) => string.Join(", ", names.Take(20)) + (names.Count > 20 ? $", … ({names.Count - 20} more)" : "");
+
+    private static (SampleSet Train, SampleSet Test, IReadOnlyList<string> Classes) LoadAny(string path, ILogger logger, CancellationToken ct)
     {
         string full = Path.GetFullPath(path);
         if (File.Exists(full) && full.EndsWith(".tar.gz", StringComparison.OrdinalIgnoreCase) || LooksLikeMnistM(full))
         {
             var splits = MnistM.LoadSplits(full, [DataSplit.Train, DataSplit.Test], logger: logger, cancellationToken: ct);
-            return (splits[DataSplit.Train], splits[DataSplit.Test]);
+            return (splits[DataSplit.Train], splits[DataSplit.Test], Digits);
         }
 
         if (Directory.Exists(full) && Directory.Exists(Path.Combine(full, DigitDatasets.MnistFolder)) && !Directory.Exists(Path.Combine(full, "train")))
@@ -127,7 +142,7 @@ internal static class DataLoading
         {
             SampleSet train = MnistIdx.Load(trainImages, Required(full, "train-labels-idx1-ubyte"), "MNIST train");
             SampleSet test = MnistIdx.Load(Required(full, "t10k-images-idx3-ubyte"), Required(full, "t10k-labels-idx1-ubyte"), "MNIST test");
-            return (train, test);
+            return (train, test, Digits);
         }
 
         if (Directory.Exists(full))
@@ -135,13 +150,22 @@ internal static class DataLoading
             string trainDir = Path.Combine(full, "train"), testDir = Path.Combine(full, "test");
             if (Directory.Exists(trainDir) && Directory.Exists(testDir))
             {
-                return (ImageFolder.Load(trainDir, cancellationToken: ct).Samples, ImageFolder.Load(testDir, cancellationToken: ct).Samples);
+                ImageFolderDataset trainSet = ImageFolder.Load(trainDir, cancellationToken: ct), testSet = ImageFolder.Load(testDir, cancellationToken: ct);
+                if (!trainSet.ClassNames.SequenceEqual(testSet.ClassNames, StringComparer.Ordinal))
+                {
+                    trainSet.Dispose();
+                    testSet.Dispose();
+                    throw new InvalidDataException($"'{full}': train/ and test/ have different class folders. train/ ({trainSet.ClassNames.Count}): {Names(trainSet.ClassNames)}. test/ ({testSet.ClassNames.Count}): {Names(testSet.ClassNames)}.");
+                }
+
+                return (trainSet.Samples, testSet.Samples, trainSet.ClassNames);
             }
 
             CheckImageFolderLayout(full);
-            SampleSet all = ImageFolder.Load(full, cancellationToken: ct).Samples;
+            ImageFolderDataset folder = ImageFolder.Load(full, cancellationToken: ct);
+            SampleSet all = folder.Samples;
             logger.LogWarning("'{Folder}' has no train/ and test/ sub-folders: its images serve for both training and evaluation.", full);
-            return (all, new SampleSet(all.Name + " (eval)", all.Samples.clone(), all.Labels?.clone(), all.ClassCount));
+            return (all, new SampleSet(all.Name + " (eval)", all.Samples.clone(), all.Labels?.clone(), all.ClassCount), folder.ClassNames);
         }
 
         throw new FileNotFoundException(

@@ -34,8 +34,9 @@ internal static class ExportRunner
         var options = new OnnxExportOptions
         {
             InputShape = new SampleShape(shape),
-            // The digit problems' classes are the digits; other data sets are named by class index.
-            ClassNames = digits && classes == 10 ? Enumerable.Range(0, 10).Select(i => i.ToString(CultureInfo.InvariantCulture)).ToArray() : null,
+            // The names run.json recorded (the class folders of image folders); older runs: the digits, or the indices.
+            ClassNames = RunInfo.ReadClassNames(runFolder) is { } names && names.Count == classes ? names
+                : digits && classes == 10 ? DataLoading.Digits : null,
             Normalisation = info.Normalisation,
             IncludeSoftmax = softmax,
             Method = settings.MethodSpecification,

@@ -22,7 +22,7 @@ internal static class RunInfo
         Converters = { new JsonStringEnumConverter() },
     };
 
-    public static void Write(string runFolder, ExperimentSettings settings, AdaptationTrainerOptions options, AdaptationMethod method, string dataDescription, int classes, long[] sampleShape)
+    public static void Write(string runFolder, ExperimentSettings settings, AdaptationTrainerOptions options, AdaptationMethod method, string dataDescription, int classes, long[] sampleShape, IReadOnlyList<string>? classNames)
     {
         var root = new JsonObject
         {
@@ -30,6 +30,8 @@ internal static class RunInfo
             ["method"] = new JsonObject { ["name"] = method.Name, ["description"] = method.Describe(), ["settings"] = method.Settings },
             ["data"] = dataDescription,
             ["classes"] = classes,
+            // Class index i is classNames[i] (image folders: the class folders in ordinal name order).
+            ["classNames"] = classNames is null ? null : new JsonArray(classNames.Select(n => (JsonNode)n).ToArray()),
             ["sampleShape"] = new JsonArray(sampleShape.Select(d => (JsonNode)d).ToArray()),
             ["trainerOptions"] = options.ToJson(),
             ["versions"] = new JsonObject
@@ -67,6 +69,14 @@ internal static class RunInfo
         int classes = root["classes"]!.GetValue<int>();
         long[] shape = root["sampleShape"]!.AsArray().Select(n => n!.GetValue<long>()).ToArray();
         return (settings, classes, shape);
+    }
+
+    /// <summary>The run's class names (index order), or null for runs written before they were recorded.</summary>
+    public static IReadOnlyList<string>? ReadClassNames(string runFolder)
+    {
+        string path = Path.Combine(runFolder, FileName);
+        JsonNode? root = File.Exists(path) ? JsonNode.Parse(File.ReadAllText(path)) : null;
+        return root?["classNames"] is JsonArray names ? names.Select(n => n!.GetValue<string>()).ToArray() : null;
     }
 
     private static string Informational(Assembly assembly) =>

@@ -30,7 +30,8 @@ internal sealed record RunSummary(
     double? CalibratedTargetAccuracy = null,
     double? LastWeightsTargetAccuracy = null,
     TrainingCollapseDetected? Collapse = null,
-    string? MethodDescription = null);
+    string? MethodDescription = null,
+    IReadOnlyList<string>? ClassNames = null);
 
 /// <summary>Trains one method on a problem and leaves a complete run folder behind.</summary>
 internal static class TrainRunner
@@ -76,7 +77,7 @@ internal static class TrainRunner
 
         if (!resume)
         {
-            RunInfo.Write(runFolder, settings, trainer.Options, method, problem.Name, problem.Train.ClassCount, problem.Train.SampleShape.Dimensions.ToArray());
+            RunInfo.Write(runFolder, settings, trainer.Options, method, problem.Name, problem.Train.ClassCount, problem.Train.SampleShape.Dimensions.ToArray(), problem.ClassNames);
         }
 
         var progress = new ConsoleProgress(console, settings.Name);
@@ -121,7 +122,7 @@ internal static class TrainRunner
         }
 
         var summary = new RunSummary(settings, runFolder, final.TargetAccuracy ?? double.NaN, final.SourceAccuracy ?? double.NaN, final.DomainClassifierAccuracy,
-            result.StepsCompleted, result.Elapsed, wall.Elapsed, checkpoint.Path, sourceEmbedding, targetEmbedding, calibrated, lastWeights, result.Collapse, method.Describe());
+            result.StepsCompleted, result.Elapsed, wall.Elapsed, checkpoint.Path, sourceEmbedding, targetEmbedding, calibrated, lastWeights, result.Collapse, method.Describe(), problem.ClassNames);
         RunPlots.Write(runFolder, summary);
         AtomicFile.WriteAllText(Path.Combine(runFolder, ReportFile), Report(summary, problem.Name, final, Path.Combine(runFolder, MetricsFile)));
         return summary;
@@ -155,6 +156,10 @@ internal static class TrainRunner
         b.AppendLine(CultureInfo.InvariantCulture, $"Preset `{s.Settings.Preset}`, {s.Steps} steps of {s.Settings.BatchSize} + {s.Settings.BatchSize} images, seed {s.Settings.Seed}, {TorchSharp.torch.get_num_threads()} threads, learning rate {s.Settings.InitialLearningRate.ToString(CultureInfo.InvariantCulture)} / (1 + 10p)^{s.Settings.LearningRateAnnealingPower.ToString(CultureInfo.InvariantCulture)}{(s.Settings.Precision == TrainingPrecision.BFloat16Mixed ? ", bfloat16 mixed precision (float32 master weights and evaluation)" : ", float32")}{(s.Settings.HasDann ? string.Create(CultureInfo.InvariantCulture, $", domain-loss weight {s.Settings.DomainLossWeight}") : "")}.");
         if (s.MethodDescription is { } described) b.AppendLine("Method: " + described + ".");
         if (s.Settings.InputDescription is { } input) b.AppendLine(input + ".");
+        if (!s.Settings.IsPaperProblem && s.ClassNames is { } names)
+        {
+            b.AppendLine("Classes (index = name; image folders: the class folders in ordinal name order): " + string.Join(", ", names.Select((n, i) => $"{i} = {n}")) + ".");
+        }
         if (s.Settings.SourceAugmentation != DomainAdaptation.Data.Augmentation.AugmentationKind.None) b.AppendLine($"Source augmentation: the {s.Settings.SourceAugmentation.ToString().ToLowerInvariant()} view of every source batch (seeded per step; `--source-augmentation`).");
         b.AppendLine(s.Settings.WeightAverageDecay > 0
             ? string.Create(CultureInfo.InvariantCulture, $"The checkpoint is the last step's, evaluated with its exponential moving average of the weights (decay {s.Settings.WeightAverageDecay}); \"target, last weights\" is the last step's own weights. No target label chose either; target labels are used only for this table.")

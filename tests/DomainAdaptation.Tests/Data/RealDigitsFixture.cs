@@ -2,6 +2,7 @@ using System.Diagnostics;
 using DomainAdaptation.Data;
 using DomainAdaptation.Data.Formats;
 using static TorchSharp.torch;
+using DomainAdaptation.Tests.TestSupport;
 
 namespace DomainAdaptation.Tests.Data;
 
@@ -13,7 +14,7 @@ public sealed class RealDigitsFixture : IDisposable
 {
     public RealDigitsFixture()
     {
-        Cache = new TempFolder();
+        Cache = new TempDirectory();
         Options = new DataLoadOptions { CacheDirectory = Cache.Path };
         Archive = TestData.PathOf("mnist_m", "mnist_m.tar.gz");
         MnistTrainLabels = MnistIdx.ReadLabels(TestData.PathOf("mnist", "train-labels-idx1-ubyte.gz"));
@@ -25,7 +26,7 @@ public sealed class RealDigitsFixture : IDisposable
         MnistMTest = sets[DataSplit.Test];
     }
 
-    public TempFolder Cache { get; }
+    public TempDirectory Cache { get; }
 
     public DataLoadOptions Options { get; }
 

@@ -1,7 +1,7 @@
 namespace DomainAdaptation.Tests.TestSupport;
 
-/// <summary>A fresh folder under the system temp folder, deleted on dispose.</summary>
-internal sealed class TempDirectory : IDisposable
+/// <summary>A fresh folder under the system temp folder, deleted on dispose: the one temporary-folder helper of the tests.</summary>
+public sealed class TempDirectory : IDisposable
 {
     public TempDirectory()
     {
@@ -10,6 +10,9 @@ internal sealed class TempDirectory : IDisposable
     }
 
     public string Path { get; }
+
+    /// <summary>A path below the folder.</summary>
+    public string Combine(params string[] parts) => System.IO.Path.Combine([Path, .. parts]);
 
     public void Dispose()
     {

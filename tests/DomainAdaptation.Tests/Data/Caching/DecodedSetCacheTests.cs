@@ -5,6 +5,7 @@ using DomainAdaptation.Tests.Data.Formats;
 using Microsoft.Extensions.Logging;
 using TorchSharp;
 using static TorchSharp.torch;
+using DomainAdaptation.Tests.TestSupport;
 
 namespace DomainAdaptation.Tests.Data.Caching;
 
@@ -14,7 +15,7 @@ public class DecodedSetCacheTests : IDisposable
     private const int CacheMiss = 4002;
     private const int CacheCorrupt = 4005;
 
-    private readonly TempFolder _temp = new();
+    private readonly TempDirectory _temp = new();
     private readonly SyntheticMnistM _release = SyntheticMnistM.Create(10, seed: 9);
 
     public void Dispose() => _temp.Dispose();

@@ -4,6 +4,7 @@ using DomainAdaptation.Data.Datasets;
 using DomainAdaptation.Data.Download;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using DomainAdaptation.Tests.TestSupport;
 
 namespace DomainAdaptation.Tests.Data.Datasets;
 
@@ -14,7 +15,7 @@ namespace DomainAdaptation.Tests.Data.Datasets;
 /// </summary>
 public sealed class CorruptDataMessagesTests : IDisposable
 {
-    private readonly TempFolder _root = new();
+    private readonly TempDirectory _root = new();
 
     public CorruptDataMessagesTests()
     {

@@ -1,6 +1,7 @@
 using DomainAdaptation.Data;
 using DomainAdaptation.Data.Datasets;
 using static TorchSharp.torch;
+using DomainAdaptation.Tests.TestSupport;
 
 namespace DomainAdaptation.Tests.Data.Datasets;
 
@@ -10,7 +11,7 @@ public class DigitDatasetsTests(RealDigitsFixture data)
     [Fact]
     public void Locate_EmptyRoot_ListsEveryMissingFileAndWhere()
     {
-        using var empty = new TempFolder();
+        using var empty = new TempDirectory();
 
         Action act = () => DigitDatasets.Locate(empty.Path);
 

@@ -5,12 +5,13 @@ using DomainAdaptation.Tests.Data.Formats;
 using Microsoft.Extensions.Options;
 using TorchSharp;
 using static TorchSharp.torch;
+using DomainAdaptation.Tests.TestSupport;
 
 namespace DomainAdaptation.Tests.Data.Datasets;
 
 public class ImageFolderTests : IDisposable
 {
-    private readonly TempFolder _temp = new();
+    private readonly TempDirectory _temp = new();
 
     public void Dispose() => _temp.Dispose();
 

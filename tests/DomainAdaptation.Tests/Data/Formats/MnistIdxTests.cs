@@ -5,12 +5,13 @@ using DomainAdaptation.Data;
 using DomainAdaptation.Data.Formats;
 using TorchSharp;
 using static TorchSharp.torch;
+using DomainAdaptation.Tests.TestSupport;
 
 namespace DomainAdaptation.Tests.Data.Formats;
 
 public class MnistIdxTests : IDisposable
 {
-    private readonly TempFolder _temp = new();
+    private readonly TempDirectory _temp = new();
 
     public void Dispose() => _temp.Dispose();
 

@@ -6,6 +6,7 @@ using DomainAdaptation.Data.Formats;
 using TorchSharp;
 using Xunit.Abstractions;
 using static TorchSharp.torch;
+using DomainAdaptation.Tests.TestSupport;
 
 namespace DomainAdaptation.Tests.Data.Formats;
 
@@ -63,7 +64,7 @@ public class MnistMRealDataTests(RealDigitsFixture data, ITestOutputHelper outpu
     [Fact]
     public void Load_ExtractedTestFolder_EqualsArchive()
     {
-        using var folder = new TempFolder();
+        using var folder = new TempDirectory();
         foreach (ArchiveFile file in TarArchive.ReadFiles(data.Archive, n => n.StartsWith("mnist_m/mnist_m_test", StringComparison.Ordinal)))
         {
             string path = folder.Combine(file.Name.Split('/'));

@@ -2,12 +2,13 @@ using DomainAdaptation.Data;
 using DomainAdaptation.Data.Formats;
 using TorchSharp;
 using static TorchSharp.torch;
+using DomainAdaptation.Tests.TestSupport;
 
 namespace DomainAdaptation.Tests.Data.Formats;
 
 public class MnistMTests : IDisposable
 {
-    private readonly TempFolder _temp = new();
+    private readonly TempDirectory _temp = new();
     private readonly SyntheticMnistM _release = SyntheticMnistM.Create(12, seed: 5);
 
     public void Dispose() => _temp.Dispose();

@@ -2,12 +2,13 @@ using System.Formats.Tar;
 using System.IO.Compression;
 using DomainAdaptation.Data;
 using DomainAdaptation.Data.Formats;
+using DomainAdaptation.Tests.TestSupport;
 
 namespace DomainAdaptation.Tests.Data.Formats;
 
 public class TarArchiveTests : IDisposable
 {
-    private readonly TempFolder _temp = new();
+    private readonly TempDirectory _temp = new();
 
     public void Dispose() => _temp.Dispose();
 

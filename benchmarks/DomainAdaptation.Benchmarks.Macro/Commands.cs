@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using DomainAdaptation.Training;
@@ -10,26 +11,28 @@ internal static class Commands
 {
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
-    /// <summary>Median and p90 milliseconds per DANN step (64 + 64 images 3×<c>--size</c>×<c>--size</c>) after warm-up.</summary>
-    public static StepResult Step(HarnessArguments a)
+    /// <summary>The <c>step</c> command.</summary>
+    public static Command StepCommand()
     {
-        int threads = a.Int("threads", Environment.ProcessorCount);
-        int warmup = a.Int("warmup", 50, min: 0);
-        int steps = a.Int("steps", 300);
-        MallocMode malloc = a.Malloc();
-        bool channelsLast = a.Bool("channels-last", true);
-        int size = a.ImageSize();
-        string driver = a.String("driver") ?? "trainer";
-        string precisionName = a.String("precision") ?? "float32";
-        string? json = a.String("json");
-        a.EnsureAllRead();
-        if (driver is not ("trainer" or "hand")) throw new HarnessUsageException($"--driver expects 'trainer' or 'hand', but got '{driver}'");
-        TrainingPrecision precision = precisionName switch
-        {
-            "float32" => TrainingPrecision.Full,
-            "bfloat16" => TrainingPrecision.BFloat16Mixed,
-            _ => throw new HarnessUsageException($"--precision expects 'float32' or 'bfloat16', but got '{precisionName}'"),
-        };
+        var threads = HarnessOptions.Threads(Environment.ProcessorCount);
+        var warmup = HarnessOptions.Int("--warmup", 50, "Warm-up steps, not timed", min: 0);
+        var steps = HarnessOptions.Int("--steps", 300, "Timed steps");
+        var malloc = HarnessOptions.Malloc();
+        var channelsLast = HarnessOptions.ChannelsLast();
+        var size = HarnessOptions.Size();
+        var driver = HarnessOptions.Choice("--driver", "trainer: AdaptationTrainer runs the steps; hand: the hand-written step mirroring dann_step.py", "trainer", "hand");
+        var precision = HarnessOptions.Choice("--precision", "float32 or bfloat16 (trainer only: AdaptationTrainerOptions.Precision Full or BFloat16Mixed)", "float32", "bfloat16");
+        var json = HarnessOptions.Json();
+        var command = new Command("step", "Median/p90 ms per training step (64 + 64 images)") { threads, warmup, steps, malloc, channelsLast, size, driver, precision, json };
+        command.SetAction(p => Step(p.GetValue(threads), p.GetValue(warmup), p.GetValue(steps), HarnessOptions.ToMalloc(p.GetValue(malloc)!), p.GetValue(channelsLast),
+            p.GetValue(size), p.GetValue(driver)!, p.GetValue(precision)!, p.GetValue(json)));
+        return command;
+    }
+
+    /// <summary>Median and p90 milliseconds per DANN step (64 + 64 images 3×<c>--size</c>×<c>--size</c>) after warm-up.</summary>
+    public static StepResult Step(int threads, int warmup, int steps, MallocMode malloc, bool channelsLast, int size, string driver, string precisionName, string? json)
+    {
+        TrainingPrecision precision = precisionName == "bfloat16" ? TrainingPrecision.BFloat16Mixed : TrainingPrecision.Full;
         if (driver == "hand" && precision != TrainingPrecision.Full) throw new HarnessUsageException("--precision bfloat16 needs --driver trainer (the hand-written step is float32)");
 
         RunContext context = RunContext.Start("step", malloc, threads, channelsLast, size);
@@ -72,18 +75,26 @@ internal static class Commands
         return result;
     }
 
-    /// <summary>Images per second classifying batches of uint8 images 3×<c>--size</c>×<c>--size</c> (to float, normalise, features, label head, argmax).</summary>
-    public static InferenceResult Infer(HarnessArguments a)
+    /// <summary>The <c>infer</c> command.</summary>
+    public static Command InferCommand()
     {
-        int threads = a.Int("threads", Environment.ProcessorCount);
-        int batch = a.Int("batch", 1024);
-        int warmup = a.Int("warmup", 3, min: 0);
-        int batches = a.Int("batches", 30);
-        MallocMode malloc = a.Malloc();
-        bool channelsLast = a.Bool("channels-last", true);
-        int size = a.ImageSize();
-        string? json = a.String("json");
-        a.EnsureAllRead();
+        var threads = HarnessOptions.Threads(Environment.ProcessorCount);
+        var batch = HarnessOptions.Int("--batch", 1024, "Images per batch");
+        var warmup = HarnessOptions.Int("--warmup", 3, "Warm-up batches, not timed", min: 0);
+        var batches = HarnessOptions.Int("--batches", 30, "Timed batches");
+        var malloc = HarnessOptions.Malloc();
+        var channelsLast = HarnessOptions.ChannelsLast();
+        var size = HarnessOptions.Size();
+        var json = HarnessOptions.Json();
+        var command = new Command("infer", "Inference images/s") { threads, batch, warmup, batches, malloc, channelsLast, size, json };
+        command.SetAction(p => Infer(p.GetValue(threads), p.GetValue(batch), p.GetValue(warmup), p.GetValue(batches), HarnessOptions.ToMalloc(p.GetValue(malloc)!),
+            p.GetValue(channelsLast), p.GetValue(size), p.GetValue(json)));
+        return command;
+    }
+
+    /// <summary>Images per second classifying batches of uint8 images 3×<c>--size</c>×<c>--size</c> (to float, normalise, features, label head, argmax).</summary>
+    public static InferenceResult Infer(int threads, int batch, int warmup, int batches, MallocMode malloc, bool channelsLast, int size, string? json)
+    {
 
         RunContext context = RunContext.Start("infer", malloc, threads, channelsLast, size);
         Console.WriteLine(context.Describe());
@@ -109,22 +120,34 @@ internal static class Commands
         return result;
     }
 
-    /// <summary>RSS every <c>--sample-every</c> steps over <c>--steps</c> steps, and how flat it stays after <c>--flat-from</c>.</summary>
-    public static RssResult Rss(HarnessArguments a)
+    /// <summary>The <c>rss</c> command.</summary>
+    public static Command RssCommand()
     {
-        int threads = a.Int("threads", Environment.ProcessorCount);
-        int steps = a.Int("steps", 5000);
-        int every = a.Int("sample-every", 100);
-        int flatFrom = a.Int("flat-from", 500, min: 0);
-        string driver = a.String("driver") ?? "trainer";
-        int gen0Every = a.Int("gen0-every", driver == "trainer" ? 100 : 0, min: 0);
-        MallocMode malloc = a.Malloc();
-        bool channelsLast = a.Bool("channels-last", true);
-        int size = a.ImageSize();
-        string? json = a.String("json");
-        a.EnsureAllRead();
+        var threads = HarnessOptions.Threads(Environment.ProcessorCount);
+        var steps = HarnessOptions.Int("--steps", 5000, "Training steps");
+        var every = HarnessOptions.Int("--sample-every", 100, "Read the RSS every this many steps");
+        var flatFrom = HarnessOptions.Int("--flat-from", 500, "Judge flatness from this step on", min: 0);
+        var driver = HarnessOptions.Choice("--driver", "trainer: AdaptationTrainer runs the steps; hand: the hand-written step", "trainer", "hand");
+        var gen0Every = new Option<int?>("--gen0-every") { Description = "A gen-0 collection every this many steps (trainer: its GarbageCollectionInterval; default 100 for trainer, 0 for hand)" };
+        gen0Every.Validators.Add(r => { if (r.GetValueOrDefault<int?>() is < 0) r.AddError("--gen0-every expects an integer ≥ 0"); });
+        var malloc = HarnessOptions.Malloc();
+        var channelsLast = HarnessOptions.ChannelsLast();
+        var size = HarnessOptions.Size();
+        var json = HarnessOptions.Json();
+        var command = new Command("rss", "Resident set over many steps, and its flatness") { threads, steps, every, flatFrom, driver, gen0Every, malloc, channelsLast, size, json };
+        command.SetAction(p =>
+        {
+            string d = p.GetValue(driver)!;
+            Rss(p.GetValue(threads), p.GetValue(steps), p.GetValue(every), p.GetValue(flatFrom), d, p.GetValue(gen0Every) ?? (d == "trainer" ? 100 : 0),
+                HarnessOptions.ToMalloc(p.GetValue(malloc)!), p.GetValue(channelsLast), p.GetValue(size), p.GetValue(json));
+        });
+        return command;
+    }
+
+    /// <summary>RSS every <c>--sample-every</c> steps over <c>--steps</c> steps, and how flat it stays after <c>--flat-from</c>.</summary>
+    public static RssResult Rss(int threads, int steps, int every, int flatFrom, string driver, int gen0Every, MallocMode malloc, bool channelsLast, int size, string? json)
+    {
         if (flatFrom >= steps) throw new HarnessUsageException("--flat-from must be smaller than --steps");
-        if (driver is not ("trainer" or "hand")) throw new HarnessUsageException($"--driver expects 'trainer' or 'hand', but got '{driver}'");
 
         RunContext context = RunContext.Start("rss", malloc, threads, channelsLast, size);
         Console.WriteLine(context.Describe() + $"; driver: {(driver == "trainer" ? "AdaptationTrainer (GarbageCollectionInterval = --gen0-every)" : "the hand-written step")}");
@@ -166,23 +189,35 @@ internal static class Commands
         return result;
     }
 
+    /// <summary>The <c>compare</c> command.</summary>
+    public static Command CompareCommand()
+    {
+        var threads = HarnessOptions.Threads(Environment.ProcessorCount);
+        var repeats = HarnessOptions.Int("--repeat", 3, "Alternating repeats per malloc mode");
+        var steps = HarnessOptions.Int("--steps", 300, "Timed steps of each step run");
+        var warmup = HarnessOptions.Int("--warmup", 50, "Warm-up steps of each step run", min: 0);
+        var rssSteps = HarnessOptions.Int("--rss-steps", 5000, "Steps of each rss run (0 skips rss)", min: 0);
+        var batches = HarnessOptions.Int("--batches", 30, "Timed batches of each infer run");
+        var channelsLast = HarnessOptions.ChannelsLast();
+        var size = HarnessOptions.Size();
+        var json = HarnessOptions.Json("benchmarks/results/macro-compare.json");
+        var command = new Command("compare", "step, infer and rss with glibc's default malloc and with RuntimeTuning, each in a fresh child process")
+        {
+            threads, repeats, steps, warmup, rssSteps, batches, channelsLast, size, json,
+        };
+        command.SetAction(p => Compare(p.GetValue(threads), p.GetValue(repeats), p.GetValue(steps), p.GetValue(warmup), p.GetValue(rssSteps), p.GetValue(batches),
+            p.GetValue(channelsLast), p.GetValue(size), p.GetValue(json)!));
+        return command;
+    }
+
     /// <summary>
     /// Runs <c>step</c>, <c>infer</c> and <c>rss</c> in child processes, with glibc's default malloc and with RuntimeTuning's
     /// thresholds, alternating the two <c>--repeat</c> times, then prints one table and writes all results as JSON.
     /// Each child gets a clean allocator: GLIBC_TUNABLES is removed from its environment.
     /// </summary>
-    public static ComparisonResult Compare(HarnessArguments a)
+    public static ComparisonResult Compare(int threads, int repeats, int steps, int warmup, int rssSteps, int batches, bool channelsLast, int size, string json)
     {
-        int threads = a.Int("threads", Environment.ProcessorCount);
-        int repeats = a.Int("repeat", 3);
-        int steps = a.Int("steps", 300);
-        int warmup = a.Int("warmup", 50, min: 0);
-        int rssSteps = a.Int("rss-steps", 5000, min: 0);
-        int batches = a.Int("batches", 30);
-        string cl = a.Bool("channels-last", true) ? "true" : "false";
-        int size = a.ImageSize();
-        string json = a.String("json") ?? "benchmarks/results/macro-compare.json";
-        a.EnsureAllRead();
+        string cl = channelsLast ? "true" : "false";
 
         string temp = Directory.CreateTempSubdirectory("da-macro-").FullName;
         var comparison = new ComparisonResult(threads, size, repeats, [], [], []);

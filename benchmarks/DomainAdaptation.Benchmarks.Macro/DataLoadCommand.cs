@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using DomainAdaptation.Data;
@@ -18,13 +19,21 @@ internal static class DataLoadCommand
 {
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
-    public static void Run(HarnessArguments a)
+    /// <summary>The <c>load</c> command.</summary>
+    public static Command Create()
     {
-        int threads = a.Int("threads", Environment.ProcessorCount);
-        int repeat = a.Int("repeat", 2);
-        int size = a.ImageSize();
-        string root = a.String("data") ?? Environment.GetEnvironmentVariable("DOMAINADAPTATION_DATA") ?? Path.Combine("..", "shared", "data");
-        a.EnsureAllRead();
+        var threads = HarnessOptions.Threads(Environment.ProcessorCount);
+        var repeat = HarnessOptions.Int("--repeat", 2, "Cold + cached pairs");
+        var size = HarnessOptions.Size();
+        var data = new Option<string?>("--data") { Description = "The data folder (default: DOMAINADAPTATION_DATA, else ../shared/data)" };
+        var command = new Command("load", "MNIST -> MNIST-M into memory as the sample loads it: cold (empty cache) and cached, in seconds") { threads, repeat, size, data };
+        command.SetAction(p => Run(p.GetValue(threads), p.GetValue(repeat), p.GetValue(size),
+            p.GetValue(data) ?? Environment.GetEnvironmentVariable("DOMAINADAPTATION_DATA") ?? Path.Combine("..", "shared", "data")));
+        return command;
+    }
+
+    public static void Run(int threads, int repeat, int size, string root)
+    {
 
         RunContext context = RunContext.Start("load", MallocMode.Tuned, threads, channelsLast: true, size);
         Console.WriteLine(context.Describe() + $"; data: {Path.GetFullPath(root)}");

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.CompilerServices;
@@ -29,14 +30,21 @@ internal static class JitterCommand
 {
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
-    public static JitterResult Run(HarnessArguments a)
+    /// <summary>The <c>jitter</c> command.</summary>
+    public static Command Create()
     {
-        int threads = a.Int("threads", 1);
-        int warmup = a.Int("warmup", 20, min: 0);
-        int steps = a.Int("steps", 300);
-        int targetMs = a.Int("ms", 30);
-        string? json = a.String("json");
-        a.EnsureAllRead();
+        var threads = HarnessOptions.Int("--threads", 1, "Threads running the loop (1 or 2)");
+        var warmup = HarnessOptions.Int("--warmup", 20, "Warm-up repetitions, not timed", min: 0);
+        var steps = HarnessOptions.Int("--steps", 300, "Timed repetitions");
+        var ms = HarnessOptions.Int("--ms", 30, "Length of one repetition in ms");
+        var json = HarnessOptions.Json();
+        var command = new Command("jitter", "The machine's own timing noise: a fixed arithmetic loop (no TorchSharp) timed repeatedly") { threads, warmup, steps, ms, json };
+        command.SetAction(p => Run(p.GetValue(threads), p.GetValue(warmup), p.GetValue(steps), p.GetValue(ms), p.GetValue(json)));
+        return command;
+    }
+
+    public static JitterResult Run(int threads, int warmup, int steps, int targetMs, string? json)
+    {
         if (threads > Environment.ProcessorCount)
         {
             throw new HarnessUsageException($"--threads {threads} exceeds the {Environment.ProcessorCount} logical cores; the loop would time the scheduler, not the machine");

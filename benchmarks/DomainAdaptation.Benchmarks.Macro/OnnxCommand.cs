@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using DomainAdaptation.Data;
@@ -20,15 +21,24 @@ internal static class OnnxCommand
 {
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
-    public static OnnxBenchmarkResult Run(HarnessArguments a)
+    /// <summary>The <c>onnx</c> command.</summary>
+    public static Command Create()
     {
-        int threads = a.Int("threads", Environment.ProcessorCount);
-        int rounds = a.Int("rounds", 5);
-        double seconds = a.Int("ms", 1500) / 1000.0;
-        string preset = a.String("preset") ?? "modern";
-        string? json = a.String("json");
-        a.EnsureAllRead();
-        if (preset is not ("modern" or "paper")) throw new HarnessUsageException($"--preset expects 'modern' or 'paper', but got '{preset}'");
+        var threads = HarnessOptions.Threads(Environment.ProcessorCount);
+        var preset = HarnessOptions.Choice("--preset", "The model preset", "modern", "paper");
+        var rounds = HarnessOptions.Int("--rounds", 5, "Interleaved rounds");
+        var ms = HarnessOptions.Int("--ms", 1500, "Milliseconds per round and engine");
+        var json = HarnessOptions.Json();
+        var command = new Command("onnx", "ONNX Runtime against TorchSharp eval on the same exported model: images/s and ms per batch at batch 1 and 256, interleaved rounds in one process")
+        {
+            threads, preset, rounds, ms, json,
+        };
+        command.SetAction(p => Run(p.GetValue(threads), p.GetValue(rounds), p.GetValue(ms) / 1000.0, p.GetValue(preset)!, p.GetValue(json)));
+        return command;
+    }
+
+    public static OnnxBenchmarkResult Run(int threads, int rounds, double seconds, string preset, string? json)
+    {
 
         RunContext context = RunContext.Start("onnx", MallocMode.Tuned, threads, channelsLast: true, imageSize: 32);
         Console.WriteLine(context.Describe() + $"; preset {preset}; ONNX Runtime {typeof(InferenceSession).Assembly.GetName().Version}, intra-op threads {threads}");

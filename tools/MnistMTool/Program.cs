@@ -1,117 +1,99 @@
-// MnistMTool: the harness behind docs/data-generation.md. Commands:
-//   generate --mnist DIR --bsds PATH --out DIR [--split train|test] [--count N] [--seed S] [--size 32]
-//   stats    --input PATH [--split train|test] [--limit N]        (PATH: release mnist_m.tar.gz or a generated folder)
-//   grid     --left PATH --right PATH --out FILE.png [--split train] [--rows 5] [--cols 10]
-//   locate   --released mnist_m.tar.gz --mnist DIR --bsds PATH [--split test] [--indices 0,1,2]
-using System.Diagnostics;
+// MnistMTool: the analysis harness behind docs/data-generation.md, on the library's readers (MNIST-M release and
+// generated folders through MnistM.Load, MNIST through MnistIdx, BSDS500 through Bsds500Images, PNG out through
+// PngWriter) and System.CommandLine. Generating MNIST-M itself is the sample's `generate-mnistm` command.
+//   stats  --input PATH [--split train|test] [--limit N]        (PATH: mnist_m.tar.gz, the mnist_m folder or a generated one)
+//   grid   --left PATH --right PATH --out FILE.png [--split train] [--rows 5] [--cols 10]
+//   locate --released PATH --mnist DIR --bsds PATH [--split test] [--indices 0,1,2]
+using System.CommandLine;
 using System.Globalization;
 using DomainAdaptation.Data;
+using DomainAdaptation.Data.Formats;
 using DomainAdaptation.Data.Generation;
-using MnistMTool;
 using static TorchSharp.torch;
 
-var options = ParseOptions(args.Skip(1));
-string command = args.Length > 0 ? args[0] : "help";
-string Get(string key, string? fallback = null) =>
-    options.TryGetValue(key, out string? value) ? value : fallback ?? throw new ArgumentException($"--{key} is required for '{command}'.");
-int GetInt(string key, int fallback) => int.Parse(Get(key, fallback.ToString(CultureInfo.InvariantCulture)), CultureInfo.InvariantCulture);
+var split = new Option<string>("--split") { Description = "train | test", DefaultValueFactory = _ => "train" };
+split.AcceptOnlyFromAmong("train", "test");
+var input = new Option<string>("--input") { Description = "mnist_m.tar.gz, the extracted mnist_m folder, or a folder written by generate-mnistm", Required = true };
+var limit = new Option<int>("--limit") { Description = "At most this many images (the first in label-file order)", DefaultValueFactory = _ => int.MaxValue };
+var stats = new Command("stats", "Per-channel mean and standard deviation and the label counts of an MNIST-M split") { input, split, limit };
+stats.SetAction(p => Stats(p.GetValue(input)!, Split(p.GetValue(split)!), p.GetValue(limit)));
 
-switch (command)
+var left = new Option<string>("--left") { Description = "The left panel's MNIST-M source (as --input)", Required = true };
+var right = new Option<string>("--right") { Description = "The right panel's MNIST-M source", Required = true };
+var output = new Option<string>("--out") { Description = "The PNG file to write", Required = true };
+var rows = new Option<int>("--rows") { Description = "Rows of each panel", DefaultValueFactory = _ => 5 };
+var cols = new Option<int>("--cols") { Description = "Columns of each panel", DefaultValueFactory = _ => 10 };
+var grid = new Command("grid", "Two panels of the first rows×cols images of two MNIST-M sources, side by side, as one PNG") { left, right, output, split, rows, cols };
+grid.SetAction(p => Grid(p.GetValue(left)!, p.GetValue(right)!, p.GetValue(output)!, Split(p.GetValue(split)!), p.GetValue(rows), p.GetValue(cols)));
+
+var released = new Option<string>("--released") { Description = "The released MNIST-M (mnist_m.tar.gz or its folder)", Required = true };
+var mnist = new Option<string>("--mnist") { Description = "The MNIST folder (train-images-idx3-ubyte.gz, t10k-images-idx3-ubyte.gz)", Required = true };
+var bsds = new Option<string>("--bsds") { Description = "BSDS500 train images: a folder of JPEGs or BSR_bsds500.tgz", Required = true };
+var locateSplit = new Option<string>("--split") { Description = "train | test", DefaultValueFactory = _ => "test" };
+locateSplit.AcceptOnlyFromAmong("train", "test");
+var indices = new Option<string>("--indices") { Description = "Comma-separated image indices", DefaultValueFactory = _ => "0,1,2" };
+var locate = new Command("locate", "Find the BSDS500 patch under released MNIST-M images (undoing the blend of a binarised digit at offset (2, 2))") { released, mnist, bsds, locateSplit, indices };
+locate.SetAction(p => Locate(p.GetValue(released)!, p.GetValue(mnist)!, p.GetValue(bsds)!, Split(p.GetValue(locateSplit)!), p.GetValue(indices)!));
+
+var root = new RootCommand("MNIST-M analysis for docs/data-generation.md (generate MNIST-M with the sample's generate-mnistm)") { stats, grid, locate };
+try
 {
-    case "generate":
-        await Generate();
-        break;
-    case "stats":
-        Stats();
-        break;
-    case "grid":
-        Grid();
-        break;
-    case "locate":
-        Locate();
-        break;
-    default:
-        Console.Error.WriteLine("usage: MnistMTool generate|stats|grid|locate [--option value ...] (see the comment at the top of Program.cs)");
-        return 2;
+    return root.Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+}
+catch (Exception e) when (e is IOException or UnauthorizedAccessException or DataFormatException or FormatException or ArgumentException)
+{
+    // The library's messages name the file and what was expected: one line, exit 3 as the sample's data errors.
+    Console.Error.WriteLine($"error: {e.Message}");
+    return 3;
 }
 
-return 0;
+static DataSplit Split(string name) => name == "train" ? DataSplit.Train : DataSplit.Test;
 
-async Task Generate()
+static string Name(DataSplit split) => split == DataSplit.Train ? "train" : "test";
+
+// The first `count` images of an MNIST-M source as interleaved RGB bytes (HWC), with their labels.
+static (byte[][] Images, long[] Labels) ReadRgb(string source, DataSplit split, int count)
 {
-    string split = Get("split", "train");
-    string mnist = Get("mnist");
-    int count = GetInt("count", split == "train" ? 59_001 : 9_001);
-    string prefix = split == "train" ? "train" : "t10k";
-    var clock = Stopwatch.StartNew();
-    IReadOnlyList<RgbImage> backgrounds = Bsds500Images.Load(Get("bsds"));
-    Console.WriteLine($"backgrounds: {backgrounds.Count} in {clock.ElapsedMilliseconds} ms");
-    byte[] pixels = Idx.ReadImages(Path.Combine(mnist, $"{prefix}-images-idx3-ubyte.gz"), count);
-    long[] labels = Idx.ReadLabels(Path.Combine(mnist, $"{prefix}-labels-idx1-ubyte.gz"), count);
-    using var digits = new SampleSet($"MNIST {split}", tensor(pixels, new long[] { count, 1, 28, 28 }, ScalarType.Byte, CPU), tensor(labels, new long[] { count }, ScalarType.Int64, CPU), 10);
-    var generator = new MnistMGenerator(new MnistMGeneratorOptions { Seed = GetInt("seed", 42), ImageSize = GetInt("size", 32) });
-    var progress = new Progress<MnistMGenerationProgress>(p => Console.Write($"\r{p.Completed}/{p.Total}   "));
-    MnistMGenerationResult result = await generator.WriteAsync(digits, backgrounds, Get("out"), split == "train" ? MnistMSplit.Train : MnistMSplit.Test, progress);
-    Console.WriteLine();
-    Console.WriteLine($"wrote {result.Count} images to {result.ImageFolder} and {result.LabelFile} in {result.Elapsed.TotalSeconds:F1} s (seed {result.Seed}, {result.ImageSize}×{result.ImageSize})");
+    using SampleSet set = MnistM.Load(source, split);
+    int n = Math.Min(count, set.Count);
+    using Tensor hwc = set.Samples.narrow(0, 0, n).permute(0, 2, 3, 1).contiguous();
+    byte[] all = hwc.data<byte>().ToArray();
+    int bytes = MnistM.ImageSize * MnistM.ImageSize * MnistM.ImageChannels;
+    var images = new byte[n][];
+    for (int i = 0; i < n; i++) images[i] = all.AsSpan(i * bytes, bytes).ToArray();
+    using Tensor labels = set.Labels!.narrow(0, 0, n).contiguous();
+    return (images, labels.data<long>().ToArray());
 }
 
-void Stats()
+static void Stats(string source, DataSplit split, int limit)
 {
-    string input = Get("input");
-    string split = Get("split", "train");
-    int limit = GetInt("limit", int.MaxValue);
-    var sum = new double[3];
-    var sumSquares = new double[3];
-    long pixelsPerChannel = 0;
-    int images = 0;
-    int size = 0;
-    var labelCounts = new int[10];
-    foreach ((string _, int label, byte[] png) in MnistMSource.Read(input, split, limit))
-    {
-        byte[] rgb = Png.DecodeRgb(png, out int width, out int height);
-        size = width;
-        for (int i = 0; i < rgb.Length; i += 3)
-        {
-            for (int c = 0; c < 3; c++)
-            {
-                double v = rgb[i + c];
-                sum[c] += v;
-                sumSquares[c] += v * v;
-            }
-        }
-
-        pixelsPerChannel += width * height;
-        labelCounts[label]++;
-        images++;
-    }
-
-    Console.WriteLine($"{input} ({split}): {images} images of {size}×{size}; labels 0–9: {string.Join(" ", labelCounts)}");
+    using SampleSet set = MnistM.Load(source, split);
+    int n = Math.Min(limit, set.Count);
+    using Tensor images = set.Samples.narrow(0, 0, n).to(ScalarType.Float64);
+    using Tensor mean = images.mean([0L, 2L, 3L]);
+    using Tensor std = images.std([0L, 2L, 3L], unbiased: false);
+    using Tensor counts = set.Labels!.narrow(0, 0, n).bincount(null, MnistM.ClassCount);
+    Console.WriteLine($"{source} ({Name(split)}): {n} images of {MnistM.ImageSize}×{MnistM.ImageSize}; labels 0–9: {string.Join(" ", counts.data<long>().ToArray())}");
     string[] names = ["R", "G", "B"];
     for (int c = 0; c < 3; c++)
     {
-        double mean = sum[c] / pixelsPerChannel;
-        double std = Math.Sqrt((sumSquares[c] / pixelsPerChannel) - (mean * mean));
-        Console.WriteLine(FormattableString.Invariant($"  {names[c]}: mean {mean:F2} std {std:F2}   (/255: mean {mean / 255:F4} std {std / 255:F4})"));
+        double m = mean[c].item<double>(), s = std[c].item<double>();
+        Console.WriteLine(FormattableString.Invariant($"  {names[c]}: mean {m:F2} std {s:F2}   (/255: mean {m / 255:F4} std {s / 255:F4})"));
     }
 }
 
-void Grid()
+static void Grid(string leftSource, string rightSource, string output, DataSplit split, int rows, int cols)
 {
-    string split = Get("split", "train");
-    int rows = GetInt("rows", 5);
-    int cols = GetInt("cols", 10);
     int n = rows * cols;
-    var left = MnistMSource.Read(Get("left"), split, n).Select(e => Png.DecodeRgb(e.Png, out _, out _)).ToArray();
-    var right = MnistMSource.Read(Get("right"), split, n).Select(e => Png.DecodeRgb(e.Png, out _, out _)).ToArray();
-    const int Tile = 32, Gap = 2, PanelGap = 12;
+    byte[][][] panels = [ReadRgb(leftSource, split, n).Images, ReadRgb(rightSource, split, n).Images];
+    const int Tile = MnistM.ImageSize, Gap = 2, PanelGap = 12;
     int panelWidth = cols * (Tile + Gap) - Gap;
     int width = (2 * panelWidth) + PanelGap;
     int height = rows * (Tile + Gap) - Gap;
     byte[] canvas = Enumerable.Repeat((byte)255, width * height * 3).ToArray();
     for (int panel = 0; panel < 2; panel++)
     {
-        byte[][] tiles = panel == 0 ? left : right;
+        byte[][] tiles = panels[panel];
         for (int k = 0; k < Math.Min(n, tiles.Length); k++)
         {
             int x0 = (panel * (panelWidth + PanelGap)) + (k % cols * (Tile + Gap));
@@ -123,24 +105,23 @@ void Grid()
         }
     }
 
-    string output = Get("out");
     File.WriteAllBytes(output, PngWriter.Encode(canvas, width, height, PngColorType.Rgb, PngFilterStrategy.Adaptive, System.IO.Compression.CompressionLevel.SmallestSize));
-    Console.WriteLine($"wrote {output}: {width}×{height}, {new FileInfo(output).Length} bytes (left: {Get("left")}, right: {Get("right")}, first {n} {split} images each)");
+    Console.WriteLine($"wrote {output}: {width}×{height}, {new FileInfo(output).Length} bytes (left: {leftSource}, right: {rightSource}, first {n} {Name(split)} images each)");
 }
 
-void Locate()
+static void Locate(string releasedSource, string mnistFolder, string bsdsSource, DataSplit split, string indexList)
 {
-    string split = Get("split", "test");
-    string prefix = split == "train" ? "train" : "t10k";
-    int[] indices = Get("indices", "0,1,2").Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
-    int limit = indices.Max() + 1;
-    byte[] digits = Idx.ReadImages(Path.Combine(Get("mnist"), $"{prefix}-images-idx3-ubyte.gz"), limit);
-    IReadOnlyList<RgbImage> backgrounds = Bsds500Images.Load(Get("bsds"));
-    var released = MnistMSource.Read(Get("released"), split, limit).ToDictionary(e => int.Parse(e.Name[..8], CultureInfo.InvariantCulture), e => e.Png);
-    foreach (int index in indices)
+    int[] wanted = indexList.Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
+    int count = wanted.Max() + 1;
+    string prefix = split == DataSplit.Train ? "train" : "t10k";
+    using Tensor mnistImages = MnistIdx.ReadImages(Path.Combine(mnistFolder, $"{prefix}-images-idx3-ubyte.gz"));
+    using Tensor first = mnistImages.narrow(0, 0, count).contiguous();
+    byte[] digits = first.data<byte>().ToArray();
+    IReadOnlyList<RgbImage> backgrounds = Bsds500Images.Load(bsdsSource);
+    byte[][] releasedImages = ReadRgb(releasedSource, split, count).Images;
+    foreach (int index in wanted)
     {
-        byte[] rgb = Png.DecodeRgb(released[index], out int w, out int h);
-        if (w != 32 || h != 32) throw new InvalidDataException($"released image {index} is {w}×{h}");
+        byte[] rgb = releasedImages[index];
         // Undo the blend under the hypothesis "28×28 binarised digit at offset (2, 2)": patch = on ? 255 − o : o.
         byte[] patch = new byte[32 * 32 * 3];
         for (int y = 0; y < 32; y++)
@@ -203,27 +184,6 @@ void Locate()
         }
 
         Console.WriteLine(FormattableString.Invariant(
-            $"{split} {index:D8}: best {best.Name} at x={best.X} y={best.Y}: mean |diff| {best.Error:F3}, max {best.Max}; runner-up {(second.Error == double.MaxValue ? "none under the probe threshold" : $"{second.Name} ({second.X},{second.Y}) {second.Error:F3}")}"));
+            $"{Name(split)} {index:D8}: best {best.Name} at x={best.X} y={best.Y}: mean |diff| {best.Error:F3}, max {best.Max}; runner-up {(second.Error == double.MaxValue ? "none under the probe threshold" : $"{second.Name} ({second.X},{second.Y}) {second.Error:F3}")}"));
     }
-}
-
-static Dictionary<string, string> ParseOptions(IEnumerable<string> arguments)
-{
-    var result = new Dictionary<string, string>(StringComparer.Ordinal);
-    string? key = null;
-    foreach (string argument in arguments)
-    {
-        if (argument.StartsWith("--", StringComparison.Ordinal))
-        {
-            key = argument[2..];
-            result[key] = "true";
-        }
-        else if (key is not null)
-        {
-            result[key] = argument;
-            key = null;
-        }
-    }
-
-    return result;
 }

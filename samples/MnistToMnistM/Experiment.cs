@@ -2,9 +2,9 @@ using System.Globalization;
 using DomainAdaptation.Data;
 using DomainAdaptation.Data.Augmentation;
 using DomainAdaptation.Data.Datasets;
+using DomainAdaptation.Methods;
 using DomainAdaptation.Models;
 using DomainAdaptation.Schedules;
-using DomainAdaptation.Methods;
 using DomainAdaptation.Training;
 using DomainAdaptation.Training.Optimization;
 using DomainAdaptation.Training.Precision;
@@ -160,10 +160,10 @@ internal sealed record ExperimentSettings(
             // A pretrained backbone learns at a tenth of the rate (tllib's recipe); one trained from scratch at the full rate.
             backboneLearningRate: BackboneWeights is null ? 1.0 : ModelPresets.DefaultBackboneLearningRate, seed: seed ?? Seed)
         : Preset switch
-    {
-        Preset.Paper => ModelPresets.Mnist(shape, classes, binaryDomain: true, seed: seed ?? Seed),
-        _ => ModelPresets.MnistModern(shape, classes, binaryDomain: true, dropout: 0.5, seed: seed ?? Seed),
-    };
+        {
+            Preset.Paper => ModelPresets.Mnist(shape, classes, binaryDomain: true, seed: seed ?? Seed),
+            _ => ModelPresets.MnistModern(shape, classes, binaryDomain: true, dropout: 0.5, seed: seed ?? Seed),
+        };
 
     /// <summary>Builds the untrained model for a sample shape and class count.</summary>
     public AdaptationModel BuildModel(SampleShape shape, int classes) => Builder(shape, classes).Build();

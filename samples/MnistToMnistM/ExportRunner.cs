@@ -5,8 +5,8 @@ using DomainAdaptation.Models;
 using DomainAdaptation.Onnx;
 using DomainAdaptation.Training.Checkpoints;
 using Microsoft.ML.OnnxRuntime;
-using DenseTensor = Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<float>;
 using static TorchSharp.torch;
+using DenseTensor = Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<float>;
 
 namespace MnistToMnistM;
 

@@ -4,13 +4,12 @@ using System.Text;
 using DomainAdaptation.Evaluation;
 using DomainAdaptation.Methods;
 using DomainAdaptation.Models;
+using DomainAdaptation.PyTorch;
 using DomainAdaptation.Training;
 using DomainAdaptation.Training.Checkpoints;
 using DomainAdaptation.Training.Precision;
 using Microsoft.Extensions.Logging;
 using static TorchSharp.torch;
-
-using DomainAdaptation.PyTorch;
 
 namespace MnistToMnistM;
 

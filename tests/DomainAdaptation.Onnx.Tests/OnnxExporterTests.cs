@@ -135,7 +135,11 @@ public class OnnxExporterTests
             {
                 result = OnnxExporter.Export(model, memory, new OnnxExportOptions
                 {
-                    InputShape = shape, ClassNames = classes, Normalisation = normalisation, Method = "dann+mcc", RunId = "run-42",
+                    InputShape = shape,
+                    ClassNames = classes,
+                    Normalisation = normalisation,
+                    Method = "dann+mcc",
+                    RunId = "run-42",
                 });
                 onnx = memory.ToArray();
             }

@@ -1,5 +1,5 @@
-using DomainAdaptation.Training.Checkpoints;
 using DomainAdaptation.Evaluation;
+using DomainAdaptation.Training.Checkpoints;
 
 namespace DomainAdaptation.Training;
 

@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using DomainAdaptation.Data;
 using DomainAdaptation.Data.Formats;
-using static TorchSharp.torch;
 using DomainAdaptation.Tests.TestSupport;
+using static TorchSharp.torch;
 
 namespace DomainAdaptation.Tests.Data;
 

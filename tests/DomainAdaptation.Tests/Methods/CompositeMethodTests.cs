@@ -2,8 +2,8 @@ using DomainAdaptation.Methods;
 using DomainAdaptation.Methods.Adversarial;
 using DomainAdaptation.Methods.Regularizers;
 using DomainAdaptation.Tests.TestSupport;
-using static DomainAdaptation.Tests.Methods.MethodTestSupport;
 using TorchSharp;
+using static DomainAdaptation.Tests.Methods.MethodTestSupport;
 using static TorchSharp.torch;
 
 namespace DomainAdaptation.Tests.Methods;

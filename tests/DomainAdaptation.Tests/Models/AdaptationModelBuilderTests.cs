@@ -266,7 +266,9 @@ public class AdaptationModelBuilderTests
     /// <summary>A head whose input size cannot be read from its layers.</summary>
     private sealed class OpaqueHead : nn.Module<Tensor, Tensor>
     {
+#pragma warning disable IDE1006 // Field names are the state-dict keys.
         private readonly TorchSharp.Modules.Linear inner;
+#pragma warning restore IDE1006
 
         public OpaqueHead(long inFeatures, long outFeatures)
             : base(nameof(OpaqueHead))

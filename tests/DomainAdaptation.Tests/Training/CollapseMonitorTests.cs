@@ -1,7 +1,7 @@
 using DomainAdaptation.Data;
+using DomainAdaptation.Methods.Supervised;
 using DomainAdaptation.Models;
 using DomainAdaptation.Tests.TestSupport;
-using DomainAdaptation.Methods.Supervised;
 using DomainAdaptation.Training;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;

@@ -1,6 +1,6 @@
-using DomainAdaptation.Data.Formats;
 using System.Buffers.Binary;
 using System.IO.Compression;
+using DomainAdaptation.Data.Formats;
 
 namespace DomainAdaptation.Data.Generation;
 

@@ -1,9 +1,9 @@
-using DomainAdaptation.Training.Optimization;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using DomainAdaptation.Training.Optimization;
 using static TorchSharp.torch;
 
 namespace DomainAdaptation.Training.Checkpoints;

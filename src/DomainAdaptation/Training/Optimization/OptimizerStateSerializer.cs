@@ -1,5 +1,5 @@
-using DomainAdaptation.Training.Checkpoints;
 using System.Globalization;
+using DomainAdaptation.Training.Checkpoints;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;

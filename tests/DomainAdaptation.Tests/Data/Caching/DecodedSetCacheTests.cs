@@ -2,10 +2,10 @@ using DomainAdaptation.Data;
 using DomainAdaptation.Data.Caching;
 using DomainAdaptation.Data.Formats;
 using DomainAdaptation.Tests.Data.Formats;
+using DomainAdaptation.Tests.TestSupport;
 using Microsoft.Extensions.Logging;
 using TorchSharp;
 using static TorchSharp.torch;
-using DomainAdaptation.Tests.TestSupport;
 
 namespace DomainAdaptation.Tests.Data.Caching;
 

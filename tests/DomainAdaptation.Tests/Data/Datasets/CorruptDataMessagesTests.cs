@@ -2,9 +2,9 @@ using System.IO.Compression;
 using DomainAdaptation.Data;
 using DomainAdaptation.Data.Datasets;
 using DomainAdaptation.Data.Download;
+using DomainAdaptation.Tests.TestSupport;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
-using DomainAdaptation.Tests.TestSupport;
 
 namespace DomainAdaptation.Tests.Data.Datasets;
 

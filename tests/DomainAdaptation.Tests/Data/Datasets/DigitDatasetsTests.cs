@@ -1,7 +1,7 @@
 using DomainAdaptation.Data;
 using DomainAdaptation.Data.Datasets;
-using static TorchSharp.torch;
 using DomainAdaptation.Tests.TestSupport;
+using static TorchSharp.torch;
 
 namespace DomainAdaptation.Tests.Data.Datasets;
 

@@ -1,8 +1,8 @@
-using Xunit.Abstractions;
 using System.IO.Compression;
 using DomainAdaptation.Data.Download;
 using DomainAdaptation.Tests.Data.Generation;
 using Microsoft.Extensions.Options;
+using Xunit.Abstractions;
 
 namespace DomainAdaptation.Tests.Data.Download;
 

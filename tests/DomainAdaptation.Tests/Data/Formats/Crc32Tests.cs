@@ -1,5 +1,5 @@
-using DomainAdaptation.Data.Formats;
 using System.Text;
+using DomainAdaptation.Data.Formats;
 using DomainAdaptation.Data.Generation;
 
 namespace DomainAdaptation.Tests.Data.Formats;

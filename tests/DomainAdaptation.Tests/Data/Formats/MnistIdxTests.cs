@@ -3,9 +3,9 @@ using System.IO.Compression;
 using System.Security.Cryptography;
 using DomainAdaptation.Data;
 using DomainAdaptation.Data.Formats;
+using DomainAdaptation.Tests.TestSupport;
 using TorchSharp;
 using static TorchSharp.torch;
-using DomainAdaptation.Tests.TestSupport;
 
 namespace DomainAdaptation.Tests.Data.Formats;
 

@@ -3,10 +3,10 @@ using System.Security.Cryptography;
 using System.Text;
 using DomainAdaptation.Data;
 using DomainAdaptation.Data.Formats;
+using DomainAdaptation.Tests.TestSupport;
 using TorchSharp;
 using Xunit.Abstractions;
 using static TorchSharp.torch;
-using DomainAdaptation.Tests.TestSupport;
 
 namespace DomainAdaptation.Tests.Data.Formats;
 

@@ -1,8 +1,8 @@
 using DomainAdaptation.Data;
 using DomainAdaptation.Data.Formats;
+using DomainAdaptation.Tests.TestSupport;
 using TorchSharp;
 using static TorchSharp.torch;
-using DomainAdaptation.Tests.TestSupport;
 
 namespace DomainAdaptation.Tests.Data.Formats;
 

@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
-using DomainAdaptation.Data.Generation;
 using DomainAdaptation.Data.Formats;
+using DomainAdaptation.Data.Generation;
 
 namespace DomainAdaptation.Tests.Data.Generation;
 

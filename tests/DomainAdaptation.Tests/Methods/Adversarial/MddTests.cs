@@ -1,8 +1,8 @@
 using DomainAdaptation.Methods;
 using DomainAdaptation.Methods.Adversarial;
 using DomainAdaptation.Tests.TestSupport;
-using static DomainAdaptation.Tests.Methods.MethodTestSupport;
 using TorchSharp;
+using static DomainAdaptation.Tests.Methods.MethodTestSupport;
 using static TorchSharp.torch;
 
 namespace DomainAdaptation.Tests.Methods.Adversarial;

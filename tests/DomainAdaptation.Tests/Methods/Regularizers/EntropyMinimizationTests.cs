@@ -1,7 +1,7 @@
 using DomainAdaptation.Methods.Regularizers;
 using DomainAdaptation.Tests.TestSupport;
-using static DomainAdaptation.Tests.Methods.MethodTestSupport;
 using TorchSharp;
+using static DomainAdaptation.Tests.Methods.MethodTestSupport;
 using static TorchSharp.torch;
 
 namespace DomainAdaptation.Tests.Methods.Regularizers;

@@ -50,7 +50,12 @@ public sealed class ResNet : nn.Module<Tensor, Tensor>
     /// <summary>Creates a ResNet feature extractor with freshly initialised weights (from torch's global generator).</summary>
     /// <param name="depth">ResNet-18, -34 or -50.</param>
     /// <param name="inChannels">Input channels (3 for RGB and ImageNet weights).</param>
-    /// <param name="width">The channels of <c>conv1</c> and <c>layer1</c> (torchvision: 64); smaller for tests and tiny data.</param>
+    /// <param name="width">
+    /// The channels of <c>conv1</c> and <c>layer1</c> (torchvision: 64); smaller for tests and tiny data. Train with 16 or
+    /// more: libtorch 2.10's CPU convolution backward leaves part of its result unwritten for convolutions with 1–3
+    /// input channels and fewer than 16 output channels, so narrower stems get NaN gradients now and then (at width 4,
+    /// about one fresh ResNet-18 in 300). Forward passes (export, weight loading) are unaffected.
+    /// </param>
     /// <exception cref="ArgumentOutOfRangeException">When a count is not positive.</exception>
     public ResNet(ResNetDepth depth, int inChannels = 3, int width = 64)
         : base(depth.ToString())

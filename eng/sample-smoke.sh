@@ -25,6 +25,9 @@
 #      ResNet-18 backbone trains, its report has no paper column, `evaluate --on FOLDER` reproduces it and `export`
 #      writes the ResNet; run.json records the class names; a folder that fits no layout (class folders beside label
 #      files) and a target whose class folders differ from MNIST's exit 3 saying what they found.
+#  10. the other layouts: a path,label CSV source with a seeded test split and a flat folder of unlabelled target
+#      images train (no target accuracy in the report); a non-image in the target exits 3 naming it, and with
+#      --skip-bad-images is left out and listed in the report; evaluate on the unlabelled folder exits 3.
 # Usage: eng/sample-smoke.sh [steps]   (DOMAINADAPTATION_DATA defaults to ../shared/data)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -217,3 +220,21 @@ set +e; dotnet "$dll" train --target "$out/renamed" --steps 5 --out "$out/bad" >
 [ "$rc" -eq 3 ] && grep -q "have different classes.*Only in the source: 3. Only in the target: three." "$out/bad.log" || fail "train --target <other classes>: exit $rc ($(head -2 "$out/bad.log"))"
 grep -q '"classNames"' "$own_run/run.json" || fail "run.json of an image-folder run records no classNames"
 echo "sample-smoke: own images on ResNet-18: accuracy $own_reported (report) = $own_evaluated (evaluate) = ONNX Runtime's; no paper column; a folder of no layout exits 3 ($(( $(date +%s) - t0 )) s in all)"
+
+# 10. The other layouts: a path,label CSV as the source (a seeded 20 % test split), a flat folder of unlabelled images
+#     as the target, one of them not an image: refused naming it (exit 3), then --skip-bad-images lists it in the report.
+mkdir -p "$out/flat"
+(echo "path,label"; for f in "$out"/folder/train/*/*.png; do d=$(basename "$(dirname "$f")"); echo "folder/train/$d/$(basename "$f"),$d"; done) > "$out/list.csv"
+cp "$out"/folder/test/*/*.png "$out/flat/"; echo "not an image" > "$out/flat/zz-broken.png"
+set +e; dotnet "$dll" train --source "$out/list.csv" --target "$out/flat" --steps 5 --out "$out/layouts" > "$out/layouts.log" 2>&1; rc=$?; set -e
+[ "$rc" -eq 3 ] && grep -q "zz-broken.png': is not an image.*--skip-bad-images" "$out/layouts.log" || fail "train with a bad image in --target: exit $rc, expected 3 naming it ($(tail -2 "$out/layouts.log"))"
+[ ! -d "$out/layouts" ] || [ -z "$(ls -A "$out/layouts")" ] || fail "a failed train left a run folder in $out/layouts"
+"${sample[@]}" train --source "$out/list.csv" --target "$out/flat" --skip-bad-images --test-fraction 0.2 --steps 10 --batch 8 --eval-interval 10 --out "$out/layouts" > "$out/layouts.log" 2>&1 || fail "train --source CSV --target FLAT: $(tail -3 "$out/layouts.log")"
+layouts_run=$(ls -d "$out/layouts"/*/ | head -1)
+grep -qE "(1[0-3][0-9]) source \+ 50 target training images" "$out/layouts.log" || fail "--test-fraction 0.2 did not hold a fifth of the CSV source out: $(grep 'training images' "$out/layouts.log")"
+grep -q "^| dann+mcc | — |" "$layouts_run/report.md" || fail "the report of an unlabelled target shows a target accuracy: $(grep '^| dann' "$layouts_run/report.md")"
+grep -q "zz-broken.png" "$layouts_run/report.md" || fail "the report does not list the skipped file"
+grep -q "The target is unlabelled" "$layouts_run/report.md" || fail "the report does not say the target is unlabelled"
+set +e; dotnet "$dll" evaluate --run "$layouts_run" --on "$out/flat" > "$out/layouts-eval.log" 2>&1; rc=$?; set -e
+[ "$rc" -eq 3 ] && grep -q "unlabelled images" "$out/layouts-eval.log" || fail "evaluate on an unlabelled folder: exit $rc, expected 3 ($(tail -2 "$out/layouts-eval.log"))"
+echo "sample-smoke: a CSV source (20 % held out) and a flat unlabelled target: trained, no target accuracy, the bad file refused (exit 3) then skipped and listed ($(( $(date +%s) - t0 )) s in all)"

@@ -9,7 +9,8 @@ using Microsoft.Extensions.Options;
 namespace MnistToMnistM;
 
 /// <summary>A training problem plus its held-out test sets (labels of the target used only to report).</summary>
-internal sealed record Problem(string Name, DomainDataset Train, SampleSet SourceTest, SampleSet TargetTest, IReadOnlyList<string>? ClassNames = null) : IDisposable
+internal sealed record Problem(string Name, DomainDataset Train, SampleSet SourceTest, SampleSet TargetTest, IReadOnlyList<string>? ClassNames = null,
+    IReadOnlyList<SkippedImage>? Skipped = null) : IDisposable
 {
     /// <summary>The test sets as one evaluation data set (copies; the target labels are kept apart as usual).</summary>
     public DomainDataset CreateEvaluationData() => new(
@@ -70,10 +71,24 @@ internal static class DataLoading
     /// folders (one sub-folder per class; with train/ and test/ sub-folders when they exist). The source is brought to the
     /// target's channels and size.
     /// </summary>
-    public static Problem LoadPair(string sourcePath, string targetPath, ILogger logger, CancellationToken ct)
+    public static Problem LoadPair(string sourcePath, string targetPath, FolderLoad load, ILogger logger, CancellationToken ct)
     {
-        var (sourceTrain, sourceTest, sourceClasses) = LoadAny(sourcePath, logger, ct);
-        var (targetTrain, targetTest, targetClasses) = LoadAny(targetPath, logger, ct);
+        var skipped = new List<SkippedImage>();
+        var (sourceTrain, sourceTest, sourceClassList) = LoadAny(sourcePath, load, skipped, logger, ct);
+        if (sourceClassList is not { } sourceClasses)
+        {
+            sourceTrain.Dispose();
+            sourceTest.Dispose();
+            throw new InvalidDataException($"The source '{sourcePath}' is a flat folder of unlabelled images; the source needs labels (one sub-folder per class, a path,label CSV, IDX files or the MNIST-M release). Only the target may be unlabelled.");
+        }
+
+        var (targetTrain, targetTest, targetClassList) = LoadAny(targetPath, load, skipped, logger, ct);
+        IReadOnlyList<string> targetClasses = targetClassList ?? sourceClasses;   // unlabelled: the source's classes
+        if (targetClassList is null)
+        {
+            logger.LogWarning("The target '{Target}' is unlabelled (a flat folder of {Count} images): training adapts to it; target accuracy is not reported, the label-free scores (target entropy) are.", targetPath, targetTrain.Count);
+        }
+
         if (!sourceClasses.SequenceEqual(targetClasses, StringComparer.Ordinal))
         {
             // Class indices come from the names' order: different lists would pair different classes, silently.
@@ -108,13 +123,13 @@ internal static class DataLoading
         int classes = Math.Max(sourceTrain.ClassCount, targetTrain.ClassCount);
         var train = new DomainDataset($"{Path.GetFileName(Path.TrimEndingDirectorySeparator(sourcePath))} → {Path.GetFileName(Path.TrimEndingDirectorySeparator(targetPath))}",
             WithClasses(sourceTrain, classes), WithClasses(targetTrain, classes));
-        return new Problem(train.Name, train, WithClasses(sourceTest, classes), WithClasses(targetTest, classes), sourceClasses);
+        return new Problem(train.Name, train, WithClasses(sourceTest, classes), WithClasses(targetTest, classes), sourceClasses, skipped);
     }
 
     /// <summary>Loads the test split of any supported data set (for `evaluate`).</summary>
-    public static SampleSet LoadTestSet(string path, ILogger logger, CancellationToken ct)
+    public static SampleSet LoadTestSet(string path, FolderLoad load, ILogger logger, CancellationToken ct)
     {
-        var (train, test, _) = LoadAny(path, logger, ct);
+        var (train, test, _) = LoadAny(path, load, [], logger, ct);
         if (!ReferenceEquals(train, test)) train.Dispose();
         return test;
     }
@@ -124,9 +139,39 @@ internal static class DataLoading
 
     private static string Names(IReadOnlyList<string> names) => string.Join(", ", names.Take(20)) + (names.Count > 20 ? $", … ({names.Count - 20} more)" : "");
 
-    private static (SampleSet Train, SampleSet Test, IReadOnlyList<string> Classes) LoadAny(string path, ILogger logger, CancellationToken ct)
+    /// <summary>How user folders and lists are read (recorded in run.json through the run's settings).</summary>
+    /// <param name="SkipBadImages">Leave out unreadable images (listed in the log) instead of failing.</param>
+    /// <param name="TestFraction">For a folder or list without train/ and test/: the seeded, stratified test share; null: its images serve for both.</param>
+    /// <param name="Seed">The split's seed.</param>
+    internal sealed record FolderLoad(bool SkipBadImages, double? TestFraction, long Seed);
+
+    /// <summary>Reads any supported data set; <c>Classes</c> is null for an unlabelled (flat) image folder.</summary>
+    private static (SampleSet Train, SampleSet Test, IReadOnlyList<string>? Classes) LoadAny(string path, FolderLoad load, List<SkippedImage> skipped, ILogger logger, CancellationToken ct)
+    {
+        try
+        {
+            return LoadAnyUnchecked(path, load, skipped, logger, ct);
+        }
+        catch (DataFormatException ex) when (!load.SkipBadImages && IsImageFile(ex.FilePath))
+        {
+            throw new DataFormatException(ex.FilePath, ex.Reason + " (--skip-bad-images leaves unreadable images out and lists them in the report)", ex);
+        }
+    }
+
+    private static bool IsImageFile(string path) =>
+        new ImageFolderOptions().Extensions.Contains(Path.GetExtension(path), StringComparer.OrdinalIgnoreCase);
+
+    private static (SampleSet Train, SampleSet Test, IReadOnlyList<string>? Classes) LoadAnyUnchecked(string path, FolderLoad load, List<SkippedImage> skipped, ILogger logger, CancellationToken ct)
     {
         string full = Path.GetFullPath(path);
+        var imageOptions = new ImageFolderOptions { SkipBadImages = load.SkipBadImages };
+        if (File.Exists(full) && full.EndsWith(".csv", StringComparison.OrdinalIgnoreCase))
+        {
+            ImageFolderDataset list = ImageList.Load(full, imageOptions, logger: logger, cancellationToken: ct);
+            skipped.AddRange(list.Skipped);
+            return Whole(list, full, load, logger);
+        }
+
         if (File.Exists(full) && full.EndsWith(".tar.gz", StringComparison.OrdinalIgnoreCase) || LooksLikeMnistM(full))
         {
             var splits = MnistM.LoadSplits(full, [DataSplit.Train, DataSplit.Test], logger: logger, cancellationToken: ct);
@@ -150,7 +195,9 @@ internal static class DataLoading
             string trainDir = Path.Combine(full, "train"), testDir = Path.Combine(full, "test");
             if (Directory.Exists(trainDir) && Directory.Exists(testDir))
             {
-                ImageFolderDataset trainSet = ImageFolder.Load(trainDir, cancellationToken: ct), testSet = ImageFolder.Load(testDir, cancellationToken: ct);
+                ImageFolderDataset trainSet = ImageFolder.Load(trainDir, imageOptions, logger: logger, cancellationToken: ct), testSet = ImageFolder.Load(testDir, imageOptions, logger: logger, cancellationToken: ct);
+                skipped.AddRange(trainSet.Skipped);
+                skipped.AddRange(testSet.Skipped);
                 if (!trainSet.ClassNames.SequenceEqual(testSet.ClassNames, StringComparer.Ordinal))
                 {
                     trainSet.Dispose();
@@ -161,16 +208,42 @@ internal static class DataLoading
                 return (trainSet.Samples, testSet.Samples, trainSet.ClassNames);
             }
 
+            if (ImageFolder.IsFlatImageFolder(full, imageOptions))
+            {
+                // A flat folder of images: an unlabelled domain (the target); the same images serve for the label-free scores.
+                ImageFolderDataset flat = ImageFolder.LoadUnlabelled(full, imageOptions, logger: logger, cancellationToken: ct);
+                skipped.AddRange(flat.Skipped);
+                SampleSet images = flat.Samples;
+                return (images, new SampleSet(images.Name + " (eval)", images.Samples.clone(), null, 0), null);
+            }
+
             CheckImageFolderLayout(full);
-            ImageFolderDataset folder = ImageFolder.Load(full, cancellationToken: ct);
-            SampleSet all = folder.Samples;
-            logger.LogWarning("'{Folder}' has no train/ and test/ sub-folders: its images serve for both training and evaluation.", full);
-            return (all, new SampleSet(all.Name + " (eval)", all.Samples.clone(), all.Labels?.clone(), all.ClassCount), folder.ClassNames);
+            ImageFolderDataset folder = ImageFolder.Load(full, imageOptions, logger: logger, cancellationToken: ct);
+            skipped.AddRange(folder.Skipped);
+            return Whole(folder, full, load, logger);
         }
 
         throw new FileNotFoundException(
             $"'{path}' is neither an MNIST-M release (folder with mnist_m_train_labels.txt, or mnist_m.tar.gz), nor a folder with MNIST IDX files " +
-            "(train-images-idx3-ubyte[.gz] …), nor an image folder (one sub-folder per class).", path);
+            "(train-images-idx3-ubyte[.gz] …), nor an image folder (one sub-folder per class, or a flat folder of unlabelled images), nor a CSV list of path,label.", path);
+    }
+
+    /// <summary>A labelled set without train/ and test/: a seeded stratified split (--test-fraction), or the whole set for both.</summary>
+    private static (SampleSet Train, SampleSet Test, IReadOnlyList<string> Classes) Whole(ImageFolderDataset data, string path, FolderLoad load, ILogger logger)
+    {
+        SampleSet all = data.Samples;
+        if (load.TestFraction is double fraction)
+        {
+            using (all)
+            {
+                (SampleSet train, SampleSet test) = all.SplitStratified(fraction, load.Seed);
+                logger.LogInformation("'{Path}': {Train} training and {Test} test images (a stratified {Fraction:P0} split, seed {Seed}).", path, train.Count, test.Count, fraction, load.Seed);
+                return (train, test, data.ClassNames);
+            }
+        }
+
+        logger.LogWarning("'{Path}' has no train/ and test/ parts: its images serve for both training and evaluation (hold some out with --test-fraction).", path);
+        return (all, new SampleSet(all.Name + " (eval)", all.Samples.clone(), all.Labels?.clone(), all.ClassCount), data.ClassNames);
     }
 
     /// <summary>

@@ -49,8 +49,13 @@ internal sealed record ExperimentSettings(
     AugmentationKind SourceAugmentation = AugmentationKind.None,
     int? CheckpointInterval = null,
     string? Backbone = null,
-    string? BackboneWeights = null)
+    string? BackboneWeights = null,
+    bool SkipBadImages = false,
+    double? TestFraction = null)
 {
+    /// <summary>How --source/--target files are read: bad images skipped or not, the seeded test split of a folder without train/ and test/.</summary>
+    public DataLoading.FolderLoad FolderLoad => new(SkipBadImages, TestFraction, Seed);
+
     /// <summary>Whether the run is the paper's experiment: MNIST → MNIST-M with a preset's network (not --source/--target, not --backbone).</summary>
     public bool IsPaperProblem => SourcePath is null && TargetPath is null && Backbone is null;
 

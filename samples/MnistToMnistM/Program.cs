@@ -57,8 +57,10 @@ Positive(threads, "--threads", "a number of threads ≥ 1");
 var data = new Option<string?>("--data") { Description = "Folder holding mnist/ and mnist_m/; it must exist and nothing is downloaded into it (default: DOMAINADAPTATION_DATA, the cache, then a verified download)" };
 var output = new Option<string>("--out") { Description = "Where run folders go", DefaultValueFactory = _ => "runs" };
 var resume = new Option<string?>("--resume") { Description = "A run folder to continue from its last checkpoint" };
-var source = new Option<string?>("--source") { Description = "Train on another source: MNIST IDX folder, MNIST-M release (folder or .tar.gz) or image folder" };
-var target = new Option<string?>("--target") { Description = "Train on another target (same formats as --source)" };
+var source = new Option<string?>("--source") { Description = "Train on another source: MNIST IDX folder, MNIST-M release (folder or .tar.gz), image folder (one sub-folder per class, optionally under train/ and test/) or a CSV list of path,label" };
+var target = new Option<string?>("--target") { Description = "Train on another target (same formats as --source, or a flat folder of unlabelled images: target accuracy is then not reported)" };
+var skipBadImages = new Option<bool>("--skip-bad-images") { Description = "Leave out --source/--target image files that cannot be read or decoded (listed in the log and the report) instead of stopping at the first" };
+var testFraction = new Option<double?>("--test-fraction") { Description = "For an image folder or CSV list without train/ and test/: hold out this share of each class (seeded by --seed) for the test set, in (0, 1). Default: its images serve for both training and evaluation" };
 var quick = new Option<bool>("--quick") { Description = "A short run (1000 steps) that checks the whole pipeline" };
 var evalInterval = new Option<int?>("--eval-interval") { Description = "Evaluate on the test sets every N steps (default: steps / 12; --quick: steps / 4)" };
 Positive(evalInterval, "--eval-interval", "a number of steps ≥ 1");
@@ -84,7 +86,7 @@ var backboneWeights = new Option<string?>("--backbone-weights") { Description = 
 
 var train = new Command("train", "Train one method and write a run folder (options, metrics.csv, checkpoint, report.md, plots)")
 {
-    method, preset, steps, batch, seed, threads, data, output, resume, source, target, quick, evalInterval, checkpointInterval, size, binarize, averageDecay, precision, domainWeight, learningRate, annealingPower, sourceAugmentation, backbone, backboneWeights,
+    method, preset, steps, batch, seed, threads, data, output, resume, source, target, quick, evalInterval, checkpointInterval, size, binarize, averageDecay, precision, domainWeight, learningRate, annealingPower, sourceAugmentation, backbone, backboneWeights, skipBadImages, testFraction,
 };
 
 var runOption = new Option<string>("--run") { Description = "A run folder written by train", Required = true };
@@ -194,7 +196,15 @@ ExperimentSettings Settings(ParseResult p, string m, bool isQuick)
     return new ExperimentSettings(MethodCatalog.Normalize(m), chosen, s, p.GetValue(batch), p.GetValue(seed), p.GetValue(threads),
         p.GetValue(source), p.GetValue(target), interval, p.GetValue(size) ?? ExperimentSettings.DefaultImageSize, p.GetValue(binarize), decay, arithmetic, w, rate ?? ExperimentSettings.DefaultLearningRate(chosen), beta,
         Enum.Parse<DomainAdaptation.Data.Augmentation.AugmentationKind>(p.GetValue(sourceAugmentation)!, ignoreCase: true), p.GetValue(checkpointInterval),
-        p.GetValue(backbone), BackboneWeightsPath(p));
+        p.GetValue(backbone), BackboneWeightsPath(p), p.GetValue(skipBadImages), TestFraction(p));
+}
+
+double? TestFraction(ParseResult p)
+{
+    double? fraction = p.GetValue(testFraction);
+    if (fraction is double f && !(f > 0 && f < 1)) throw new ArgumentException(FormattableString.Invariant($"--test-fraction must lie strictly between 0 and 1, but got {f}."));
+    if (fraction is not null && p.GetValue(source) is null && p.GetValue(target) is null) throw new ArgumentException("--test-fraction applies to --source/--target folders and lists; the MNIST → MNIST-M problem has its own test sets.");
+    return fraction;
 }
 
 string? BackboneWeightsPath(ParseResult p)
@@ -222,7 +232,7 @@ async Task<Problem> LoadProblem(ExperimentSettings s, string? dataOption, Cancel
         if (s.TargetPath is null) throw new ArgumentException("--source needs --target (the unlabelled domain to adapt to); --target alone keeps MNIST as the source.");
         // --target alone: the source stays MNIST (its IDX files from the data folder), brought to the target's shape.
         string sourcePath = s.SourcePath ?? Path.Combine(await DataLoading.ResolveDigitsRootAsync(dataOption, loggers, console, ct), DigitDatasets.MnistFolder);
-        problem = DataLoading.LoadPair(sourcePath, s.TargetPath, loggers.CreateLogger("data"), ct);
+        problem = DataLoading.LoadPair(sourcePath, s.TargetPath, s.FolderLoad, loggers.CreateLogger("data"), ct);
     }
     else
     {
@@ -335,7 +345,12 @@ async Task<int> Evaluate(ParseResult p, CancellationToken ct)
     }
     else
     {
-        set = DataLoading.LoadTestSet(which, loggers.CreateLogger("data"), ct);
+        set = DataLoading.LoadTestSet(which, s.FolderLoad, loggers.CreateLogger("data"), ct);
+        if (set.Labels is null)
+        {
+            set.Dispose();
+            throw new InvalidDataException($"'{which}' holds unlabelled images (a flat folder); accuracy needs labels. Evaluate on a labelled copy (class sub-folders or a path,label CSV); the run's report has the label-free scores.");
+        }
     }
 
     using (set)
@@ -383,7 +398,7 @@ async Task<int> Export(ParseResult p, CancellationToken ct)
     }
     else
     {
-        check = DataLoading.LoadTestSet(s.TargetPath ?? s.SourcePath!, loggers.CreateLogger("data"), ct);
+        check = DataLoading.LoadTestSet(s.TargetPath ?? s.SourcePath!, s.FolderLoad, loggers.CreateLogger("data"), ct);
     }
 
     using (check)

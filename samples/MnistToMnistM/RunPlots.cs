@@ -37,7 +37,7 @@ internal static class RunPlots
         var accuracySeries = columns.Where(c => c.StartsWith("batch_", StringComparison.Ordinal) && steps.Any(r => r[c].Length > 0))
             .Select(c => Smooth(c["batch_".Length..].Replace('_', ' ') + " (batch)", c)).ToList();
         accuracySeries.Add(Eval("source accuracy (test)", "test_source_accuracy"));
-        accuracySeries.Add(Eval("target accuracy (test)", "test_target_accuracy"));
+        if (evals.Any(r => r["test_target_accuracy"].Length > 0)) accuracySeries.Add(Eval("target accuracy (test)", "test_target_accuracy"));   // none for an unlabelled target
         string[] scheduleColumns = [.. columns.SkipWhile(c => c != "progress").Skip(1).TakeWhile(c => c != "learning_rate")];
 
         Plots.Lines(Path.Combine(runFolder, "curves.png"), $"{summary.Settings.Name}: learning curves (100-step moving average)", "step",

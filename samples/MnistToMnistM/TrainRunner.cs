@@ -123,7 +123,7 @@ internal static class TrainRunner
         var summary = new RunSummary(settings, runFolder, final.TargetAccuracy ?? double.NaN, final.SourceAccuracy ?? double.NaN, final.DomainClassifierAccuracy,
             result.StepsCompleted, result.Elapsed, wall.Elapsed, checkpoint.Path, sourceEmbedding, targetEmbedding, calibrated, lastWeights, result.Collapse, method.Describe(), problem.ClassNames);
         RunPlots.Write(runFolder, summary);
-        AtomicFile.WriteAllText(Path.Combine(runFolder, ReportFile), Report(summary, problem.Name, final, Path.Combine(runFolder, MetricsFile)));
+        AtomicFile.WriteAllText(Path.Combine(runFolder, ReportFile), Report(summary, problem.Name, final, Path.Combine(runFolder, MetricsFile), problem.Skipped));
         return summary;
     }
 
@@ -147,7 +147,7 @@ internal static class TrainRunner
         AtomicFile.WriteAllText(metricsCsv, string.Join('\n', kept) + (kept.Count > 0 ? "\n" : ""));
     }
 
-    public static string Report(RunSummary s, string data, EvaluationMetrics final, string? metricsCsv = null)
+    public static string Report(RunSummary s, string data, EvaluationMetrics final, string? metricsCsv = null, IReadOnlyList<DomainAdaptation.Data.Datasets.SkippedImage>? skipped = null)
     {
         var b = new StringBuilder();
         b.AppendLine(CultureInfo.InvariantCulture, $"# {s.Settings.Name} — {data}");
@@ -174,6 +174,21 @@ internal static class TrainRunner
         b.AppendLine(Row(s, s.Settings.IsPaperProblem));
         b.AppendLine();
         b.AppendLine(CultureInfo.InvariantCulture, $"Evaluated on {final.Source.SampleCount:N0} source and {final.Target.SampleCount:N0} target test images.");
+        if (skipped is { Count: > 0 })
+        {
+            b.AppendLine();
+            b.AppendLine(CultureInfo.InvariantCulture, $"Skipped {skipped.Count} image file(s) that could not be read or decoded (`--skip-bad-images`):");
+            b.AppendLine();
+            foreach (var bad in skipped.Take(50)) b.AppendLine($"- `{bad.Path}`: {bad.Reason}");
+            if (skipped.Count > 50) b.AppendLine(CultureInfo.InvariantCulture, $"- … and {skipped.Count - 50} more");
+        }
+
+        if (final.TargetAccuracy is null)
+        {
+            b.AppendLine();
+            b.AppendLine(CultureInfo.InvariantCulture, $"The target is unlabelled (a flat folder of images): no target accuracy (—). Label-free: the mean entropy of the target predictions is {final.TargetPredictionEntropy:F4} nats{(final.DomainClassifierAccuracy is double d ? string.Create(CultureInfo.InvariantCulture, $", the domain classifier's balanced accuracy {d:F3} (0.5: the domains are indistinguishable to it)") : "")}.");
+        }
+
         b.AppendLine();
         if (final.Target.Confusion is { } confusion)
         {
@@ -212,7 +227,7 @@ internal static class TrainRunner
     public static bool ShowsPaper(IEnumerable<RunSummary> runs) => runs.All(r => r.Settings.IsPaperProblem);
 
     public static string Row(RunSummary s, bool paper) => string.Create(CultureInfo.InvariantCulture,
-        $"| {s.Settings.Name} | {s.TargetAccuracy:F4} | {Optional(s.LastWeightsTargetAccuracy)} | {Optional(s.CalibratedTargetAccuracy)} | {s.SourceAccuracy:F4} |{(paper ? $" {Optional(s.Settings.PaperFigure)} |" : "")} {Optional(s.DomainClassifierAccuracy, "F3")} | {s.TrainingTime.TotalSeconds:F0} s | {s.WallTime.TotalSeconds:F0} s |");
+        $"| {s.Settings.Name} | {Optional(double.IsNaN(s.TargetAccuracy) ? null : s.TargetAccuracy)} | {Optional(s.LastWeightsTargetAccuracy)} | {Optional(s.CalibratedTargetAccuracy)} | {s.SourceAccuracy:F4} |{(paper ? $" {Optional(s.Settings.PaperFigure)} |" : "")} {Optional(s.DomainClassifierAccuracy, "F3")} | {s.TrainingTime.TotalSeconds:F0} s | {s.WallTime.TotalSeconds:F0} s |");
 
     /// <summary>
     /// The method's own terms and batch metrics from metrics.csv: their mean over the first and the last 10% of the

@@ -70,6 +70,49 @@ public sealed class SampleSet : IDisposable
     /// <returns>A new set sharing no tensors with this one.</returns>
     public SampleSet WithoutLabels(string? name = null) => new(name ?? Name, Samples.clone(), null, ClassCount);
 
+    /// <summary>
+    /// Splits the set into a training and a test part with a seeded shuffle, stratified by label when the set is
+    /// labelled: each class gives round(n × <paramref name="testFraction"/>) of its n samples to the test part, at least
+    /// one and at most n − 1 when n ≥ 2 (a class of one sample stays in training). Both parts keep the set's order.
+    /// The shuffle is SplitMix64 keyed by (seed, class), so a seed means the same split on every machine and .NET version.
+    /// </summary>
+    /// <param name="testFraction">The test share, in (0, 1).</param>
+    /// <param name="seed">The shuffle's seed.</param>
+    /// <returns>Two new sets (named "… train" and "… test"); this set is unchanged.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">When the fraction is not in (0, 1).</exception>
+    /// <exception cref="ArgumentException">When the set has fewer than two samples.</exception>
+    public (SampleSet Train, SampleSet Test) SplitStratified(double testFraction, long seed)
+    {
+        if (!(testFraction > 0 && testFraction < 1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(testFraction), testFraction, $"{Name}: the test fraction must lie strictly between 0 and 1.");
+        }
+
+        if (Count < 2) throw new ArgumentException($"{Name}: a set of {Count} sample(s) cannot be split into a training and a test part.", nameof(testFraction));
+        long[] labels = Labels is null ? new long[Count] : Labels.data<long>().ToArray();
+        var test = new List<long>();
+        var train = new List<long>();
+        foreach (IGrouping<long, int> group in Enumerable.Range(0, Count).GroupBy(i => labels[i]).OrderBy(g => g.Key))
+        {
+            int[] members = group.ToArray();
+            int n = members.Length;
+            int take = n < 2 ? 0 : Math.Clamp((int)Math.Round(n * testFraction, MidpointRounding.AwayFromZero), 1, n - 1);
+            var random = new Batching.DeterministicRandom(Batching.DeterministicRandom.Mix(seed, group.Key));
+            int[] order = random.Permutation(n);
+            for (int k = 0; k < n; k++) (k < take ? test : train).Add(members[order[k]]);
+        }
+
+        train.Sort();
+        test.Sort();
+        return (Subset(train, Name + " train"), Subset(test, Name + " test"));
+    }
+
+    private SampleSet Subset(List<long> indices, string name)
+    {
+        using Tensor index = tensor(indices.ToArray(), ScalarType.Int64);
+        return new SampleSet(name, Samples.index_select(0, index), Labels?.index_select(0, index), ClassCount);
+    }
+
     /// <inheritdoc />
     public void Dispose()
     {

@@ -6,7 +6,7 @@ public sealed class ImageFolderOptions
     /// <summary>Output channels: 3 (RGB, grey repeated) or 1 (grey, BT.601 luma). Default 3. Alpha is dropped.</summary>
     public int Channels { get; set; } = 3;
 
-    /// <summary>The output height; set together with <see cref="Width"/> to resize every image (bilinear). Null: all images must share one size.</summary>
+    /// <summary>The output height; set together with <see cref="Width"/> to resize every image (bilinear). Null: images are brought to the most common size among them.</summary>
     public int? Height { get; set; }
 
     /// <summary>The output width; set together with <see cref="Height"/>.</summary>
@@ -14,6 +14,13 @@ public sealed class ImageFolderOptions
 
     /// <summary>File extensions read (case-insensitive); other files are ignored.</summary>
     public IList<string> Extensions { get; } = [".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp"];
+
+    /// <summary>
+    /// Leave out files that cannot be read or decoded (0-byte, truncated, corrupt, not an image) instead of failing the
+    /// load; they are listed in <see cref="ImageFolderDataset.Skipped"/> and logged once. A class whose every image is
+    /// bad is still an error. Default false: the first bad file fails the load, naming it.
+    /// </summary>
+    public bool SkipBadImages { get; set; }
 
     /// <summary>The largest width × height of one image accepted.</summary>
     public long MaxPixelsPerImage { get; set; } = 1L << 26;

@@ -16,7 +16,7 @@ public sealed class ImageFolderOptionsValidator : IValidateOptions<ImageFolderOp
         if (options.Channels is not (1 or 3)) failures.Add($"{nameof(ImageFolderOptions.Channels)} must be 1 (grey) or 3 (RGB), but was {options.Channels}.");
         if (options.Height.HasValue != options.Width.HasValue)
         {
-            failures.Add($"{nameof(ImageFolderOptions.Height)} and {nameof(ImageFolderOptions.Width)} must be given together (to resize) or both left null (all images one size).");
+            failures.Add($"{nameof(ImageFolderOptions.Height)} and {nameof(ImageFolderOptions.Width)} must be given together (to resize) or both left null (images brought to the most common size).");
         }
 
         if (options.Height is < 1 || options.Width is < 1) failures.Add($"The target size must be positive, but was {options.Height}×{options.Width}.");

@@ -53,14 +53,118 @@ public class ImageFolderTests : IDisposable
     }
 
     [Fact]
-    public void Load_MixedSizesWithoutTarget_ThrowsNamingFile()
+    public void Load_MixedSizesWithoutTarget_ResizesToTheMostCommonAndSaysSo()
     {
         WritePng("a", "1.png", 4, 4, 0, new byte[16]);
-        string odd = WritePng("a", "2.png", 5, 4, 0, new byte[20]);
+        string odd = WritePng("a", "2.png", 8, 6, 0, Enumerable.Repeat((byte)50, 48).ToArray());
+        WritePng("b", "3.png", 4, 4, 2, new byte[48]);
+        using var log = new ListLoggerProvider();
+
+        using ImageFolderDataset data = ImageFolder.Load(_temp.Combine("root"), logger: log.CreateLogger("test"));
+
+        data.Samples.Shape.Should().Be(SampleShape.Image(3, 4, 4), "two of the three images are 4×4");
+        data.Samples.Samples[1].max().item<byte>().Should().Be(50);
+        data.Conversions.Should().Be(new ImageConversions(2, 0, 0, 1, 1, 4, 4, odd));
+        log.Messages.Should().ContainSingle().Which.Should().Contain("2 grey image(s) repeated into RGB").And.Contain("1 image(s) of 1 other size(s) resized to 4×4").And.Contain("2.png");
+    }
+
+    [Fact]
+    public void Load_OneSizeOneChannelCount_ConvertsNothingAndLogsNothing()
+    {
+        WritePng("a", "1.png", 2, 2, 2, new byte[12]);
+        WritePng("b", "2.png", 2, 2, 2, new byte[12]);
+        using var log = new ListLoggerProvider();
+
+        using ImageFolderDataset data = ImageFolder.Load(_temp.Combine("root"), logger: log.CreateLogger("test"));
+
+        data.Conversions.Any.Should().BeFalse();
+        data.Skipped.Should().BeEmpty();
+        data.IsLabelled.Should().BeTrue();
+        log.Messages.Should().BeEmpty();
+    }
+
+    [Fact]
+    public void Load_SkipBadImages_LeavesThemOutAndListsThem()
+    {
+        WritePng("a", "ok.png", 2, 2, 0, [10, 20, 30, 40]);
+        string empty = _temp.Combine("root", "a", "empty.png");
+        File.WriteAllBytes(empty, []);
+        WritePng("b", "ok.png", 2, 2, 0, [1, 2, 3, 4]);
+        string text = _temp.Combine("root", "b", "notes.png");
+        File.WriteAllText(text, "not an image");
+        using var log = new ListLoggerProvider();
+
+        using ImageFolderDataset data = ImageFolder.Load(_temp.Combine("root"), new ImageFolderOptions { SkipBadImages = true }, logger: log.CreateLogger("test"));
+
+        data.Files.Select(Path.GetFileName).Should().Equal("ok.png", "ok.png");
+        data.Samples.Labels!.data<long>().ToArray().Should().Equal(0, 1);
+        data.Skipped.Select(s => s.Path).Should().Equal(empty, text);
+        data.Skipped.Should().OnlyContain(s => s.Reason.Length > 0);
+        log.Messages.Should().ContainSingle(m => m.Contains("skipped")).Which.Should().Contain("2 of 4").And.Contain("empty.png").And.Contain("notes.png");
+    }
+
+    [Fact]
+    public void Load_BadImageWithoutSkip_ThrowsNamingTheFile()
+    {
+        WritePng("a", "ok.png", 2, 2, 0, new byte[4]);
+        string empty = _temp.Combine("root", "a", "empty.png");
+        File.WriteAllBytes(empty, []);
 
         Action act = () => ImageFolder.Load(_temp.Combine("root")).Dispose();
 
-        act.Should().Throw<DataFormatException>().Where(e => e.FilePath == odd).WithMessage("*5×4*4×4*Height and Width*");
+        act.Should().Throw<DataFormatException>().Where(e => e.FilePath == empty);
+    }
+
+    [Fact]
+    public void Load_SkipBadImages_EveryImageOfAClassBad_ThrowsNamingTheClass()
+    {
+        WritePng("a", "ok.png", 2, 2, 0, new byte[4]);
+        Directory.CreateDirectory(_temp.Combine("root", "broken"));
+        File.WriteAllBytes(_temp.Combine("root", "broken", "x.png"), [1, 2, 3]);
+
+        Action act = () => ImageFolder.Load(_temp.Combine("root"), new ImageFolderOptions { SkipBadImages = true }).Dispose();
+
+        act.Should().Throw<DataFormatException>().WithMessage("*class 'broken'*skipped*");
+    }
+
+    [Fact]
+    public void LoadUnlabelled_FlatFolder_ReadsImagesWithoutLabels()
+    {
+        string folder = Directory.CreateDirectory(_temp.Combine("flat")).FullName;
+        File.WriteAllBytes(Path.Combine(folder, "b.png"), TestPng.Encode8(2, 2, 0, [1, 1, 1, 1]));
+        File.WriteAllBytes(Path.Combine(folder, "a.png"), TestPng.Encode8(2, 2, 0, [2, 2, 2, 2]));
+        File.WriteAllText(Path.Combine(folder, "readme.txt"), "ignored");
+
+        using ImageFolderDataset data = ImageFolder.LoadUnlabelled(folder);
+
+        data.IsLabelled.Should().BeFalse();
+        data.Samples.Labels.Should().BeNull();
+        data.ClassNames.Should().BeEmpty();
+        data.Files.Select(Path.GetFileName).Should().Equal("a.png", "b.png");
+        data.Samples.Samples[0].flatten().data<byte>().ToArray().Should().OnlyContain(v => v == 2);
+        ImageFolder.IsFlatImageFolder(folder).Should().BeTrue();
+    }
+
+    [Fact]
+    public void LoadUnlabelled_NoImages_ThrowsNamingTheFolder()
+    {
+        string folder = Directory.CreateDirectory(_temp.Combine("flat")).FullName;
+        Directory.CreateDirectory(Path.Combine(folder, "sub"));
+
+        Action act = () => ImageFolder.LoadUnlabelled(folder).Dispose();
+
+        act.Should().Throw<DataFormatException>().Where(e => e.FilePath == folder).WithMessage("*holds no images*sub-folders are not read*");
+        ImageFolder.IsFlatImageFolder(folder).Should().BeFalse();
+    }
+
+    [Fact]
+    public void IsFlatImageFolder_ClassFolders_IsFalse()
+    {
+        WritePng("a", "1.png", 2, 2, 0, new byte[4]);
+
+        ImageFolder.IsFlatImageFolder(_temp.Combine("root")).Should().BeFalse();
+        ImageFolder.IsFlatImageFolder(_temp.Combine("root", "a")).Should().BeTrue();
+        ImageFolder.IsFlatImageFolder(_temp.Combine("missing")).Should().BeFalse();
     }
 
     [Fact]

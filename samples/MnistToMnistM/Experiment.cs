@@ -51,7 +51,8 @@ internal sealed record ExperimentSettings(
     string? Backbone = null,
     string? BackboneWeights = null,
     bool SkipBadImages = false,
-    double? TestFraction = null)
+    double? TestFraction = null,
+    AugmentationKind TargetAugmentation = AugmentationKind.None)
 {
     /// <summary>How --source/--target files are read: bad images skipped or not, the seeded test split of a folder without train/ and test/.</summary>
     public DataLoading.FolderLoad FolderLoad => new(SkipBadImages, TestFraction, Seed);
@@ -199,7 +200,7 @@ internal sealed record ExperimentSettings(
             Monitoring = { LogInterval = 1_000 },
             WeightAverageDecay = WeightAverageDecay,
             Precision = { Mode = Precision },
-            Input = { SourceAugmentation = SourceAugmentation },
+            Input = { SourceAugmentation = SourceAugmentation, TargetAugmentation = TargetAugmentation, ResizedCrop = ResizedCropSettings },
         };
 
         // Both presets anneal the learning rate as the paper does, μ_p = μ₀ / (1 + 10p)^β (its μ₀ = 0.01, β = 0.75); the
@@ -221,8 +222,13 @@ internal sealed record ExperimentSettings(
             options.BatchNormMode = BatchNormMode.Separate;
         }
 
+        // Pretrained torchvision weights expect ImageNet's normalisation (their training input), not this data's.
+        if (BackboneWeights is not null) options.Input.Normalisation = NormalisationKind.ImageNet;
         return options;
     }
+
+    /// <summary>The resized-crop view of --source/--target-augmentation resized-crop: torchvision's crop and flip, colour jitter 0.4 (brightness, contrast, saturation) as ImageNet recipes use.</summary>
+    public static ResizedCropAugmentation ResizedCropSettings { get; } = new() { Brightness = 0.4, Contrast = 0.4, Saturation = 0.4 };
 
     /// <summary>A short name for folders and tables: the method specification, file-name safe.</summary>
     public string Name => Method.Replace(':', '_').Replace(',', '_').Replace('=', '-');

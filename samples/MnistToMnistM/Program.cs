@@ -77,8 +77,10 @@ var learningRate = new Option<double?>("--learning-rate") { Description = "The i
 var annealingPower = new Option<double>("--annealing-power") { Description = "The power β of the learning-rate annealing μ_p = μ₀ / (1 + 10p)^β (the paper's: 0.75; smaller keeps the rate higher late in the run)", DefaultValueFactory = _ => ExperimentSettings.DefaultAnnealingPower };
 var precision = new Option<string>("--precision") { Description = "float32 | bfloat16 (mixed precision: bfloat16 passes, float32 master weights; 1.3–1.5× faster per step on CPUs with AVX512-BF16 or AMX, emulated elsewhere; did not keep the paper preset's accuracy, docs/results.md)", DefaultValueFactory = _ => "float32" };
 precision.AcceptOnlyFromAmong("float32", "bfloat16");
-var sourceAugmentation = new Option<string>("--source-augmentation") { Description = "none | weak (a random shift) | strong (affine warp, colour, inversion, noise, cutout): augment the labelled MNIST half at every step (seeded), so the classifier learns the invariances MNIST-M needs", DefaultValueFactory = _ => "none" };
-sourceAugmentation.AcceptOnlyFromAmong("none", "weak", "strong");
+var sourceAugmentation = new Option<string>("--source-augmentation") { Description = "none | weak (a random shift) | strong (affine warp, colour, inversion, noise, cutout) | resized-crop (torchvision's random resized crop + horizontal flip + colour jitter 0.4, for natural images): augment the labelled source half at every step (seeded), so the classifier learns the invariances the target needs", DefaultValueFactory = _ => "none" };
+sourceAugmentation.AcceptOnlyFromAmong("none", "weak", "strong", "resized-crop");
+var targetAugmentation = new Option<string>("--target-augmentation") { Description = "none | weak | strong | resized-crop: augment the unlabelled target half at every step too (tllib's recipe for natural images: resized-crop on both)", DefaultValueFactory = _ => "none" };
+targetAugmentation.AcceptOnlyFromAmong("none", "weak", "strong", "resized-crop");
 
 var backbone = new Option<string?>("--backbone") { Description = "A torchvision ResNet as the feature extractor (resnet18 | resnet34 | resnet50) with tllib's 256-wide bottleneck and domain classifier, instead of the preset's network; images of at least 32×32" };
 backbone.AcceptOnlyFromAmong(ExperimentSettings.Backbones);
@@ -86,7 +88,7 @@ var backboneWeights = new Option<string?>("--backbone-weights") { Description = 
 
 var train = new Command("train", "Train one method and write a run folder (options, metrics.csv, checkpoint, report.md, plots)")
 {
-    method, preset, steps, batch, seed, threads, data, output, resume, source, target, quick, evalInterval, checkpointInterval, size, binarize, averageDecay, precision, domainWeight, learningRate, annealingPower, sourceAugmentation, backbone, backboneWeights, skipBadImages, testFraction,
+    method, preset, steps, batch, seed, threads, data, output, resume, source, target, quick, evalInterval, checkpointInterval, size, binarize, averageDecay, precision, domainWeight, learningRate, annealingPower, sourceAugmentation, targetAugmentation, backbone, backboneWeights, skipBadImages, testFraction,
 };
 
 var runOption = new Option<string>("--run") { Description = "A run folder written by train", Required = true };
@@ -98,7 +100,7 @@ var evaluate = new Command("evaluate", "Evaluate a run's final checkpoint on the
 
 var compare = new Command("compare", "Run several methods (default: source-only, DANN and target-only) with the same seed and budget, beside the paper's Table 1")
 {
-    methods, preset, steps, batch, seed, threads, data, output, quick, evalInterval, size, binarize, averageDecay, precision, domainWeight, learningRate, annealingPower, sourceAugmentation,
+    methods, preset, steps, batch, seed, threads, data, output, quick, evalInterval, size, binarize, averageDecay, precision, domainWeight, learningRate, annealingPower, sourceAugmentation, targetAugmentation,
 };
 
 var runs = new Option<string[]>("--run") { Description = "Run folders written by train (repeat --run, or list several after one)", Required = true, AllowMultipleArgumentsPerToken = true };
@@ -195,9 +197,12 @@ ExperimentSettings Settings(ParseResult p, string m, bool isQuick)
 
     return new ExperimentSettings(MethodCatalog.Normalize(m), chosen, s, p.GetValue(batch), p.GetValue(seed), p.GetValue(threads),
         p.GetValue(source), p.GetValue(target), interval, p.GetValue(size) ?? ExperimentSettings.DefaultImageSize, p.GetValue(binarize), decay, arithmetic, w, rate ?? ExperimentSettings.DefaultLearningRate(chosen), beta,
-        Enum.Parse<DomainAdaptation.Data.Augmentation.AugmentationKind>(p.GetValue(sourceAugmentation)!, ignoreCase: true), p.GetValue(checkpointInterval),
-        p.GetValue(backbone), BackboneWeightsPath(p), p.GetValue(skipBadImages), TestFraction(p));
+        Augmentation(p.GetValue(sourceAugmentation)!), p.GetValue(checkpointInterval),
+        p.GetValue(backbone), BackboneWeightsPath(p), p.GetValue(skipBadImages), TestFraction(p), Augmentation(p.GetValue(targetAugmentation) ?? "none"));
 }
+
+static DomainAdaptation.Data.Augmentation.AugmentationKind Augmentation(string value) =>
+    Enum.Parse<DomainAdaptation.Data.Augmentation.AugmentationKind>(value.Replace("-", "", StringComparison.Ordinal), ignoreCase: true);
 
 double? TestFraction(ParseResult p)
 {

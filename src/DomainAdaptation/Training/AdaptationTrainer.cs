@@ -118,6 +118,7 @@ public sealed class AdaptationTrainer : IDisposable
             NormalisationKind.MeanOverBothDomains => ChannelNormalisation.MeanOverBothDomains(trainingData),
             NormalisationKind.MeanStdOverBothDomains => ChannelNormalisation.OverBothDomains(trainingData),
             NormalisationKind.Explicit => new ChannelNormalisation(_options.Input.Mean!, _options.Input.Std!),
+            NormalisationKind.ImageNet => ChannelNormalisation.ImageNet,
             _ => null,
         };
         if (Normalisation is not null && Normalisation.Channels != trainingData.Source.Samples.shape[1])
@@ -581,11 +582,28 @@ public sealed class AdaptationTrainer : IDisposable
         return stepMetrics;
     }
 
-    private DomainBatch AugmentSource(DomainBatch batch, StepContext context) => _options.Input.SourceAugmentation switch
+    private DomainBatch AugmentSource(DomainBatch batch, StepContext context)
     {
-        AugmentationKind.Weak => batch with { SourceImages = BatchAugmentation.Weak(batch.SourceImages, context.Generator(InputOptions.SourceAugmentationStream), _options.Input.WeakAugmentation) },
-        AugmentationKind.Strong => batch with { SourceImages = BatchAugmentation.Strong(batch.SourceImages, context.Generator(InputOptions.SourceAugmentationStream), _options.Input.StrongAugmentation) },
-        _ => batch,
+        InputOptions input = _options.Input;
+        if (input.SourceAugmentation != AugmentationKind.None)
+        {
+            batch = batch with { SourceImages = Augment(input.SourceAugmentation, batch.SourceImages, context.Generator(InputOptions.SourceAugmentationStream)) };
+        }
+
+        if (input.TargetAugmentation != AugmentationKind.None)
+        {
+            batch = batch with { TargetImages = Augment(input.TargetAugmentation, batch.TargetImages, context.Generator(InputOptions.TargetAugmentationStream)) };
+        }
+
+        return batch;
+    }
+
+    private Tensor Augment(AugmentationKind kind, Tensor images, Generator generator) => kind switch
+    {
+        AugmentationKind.Weak => BatchAugmentation.Weak(images, generator, _options.Input.WeakAugmentation),
+        AugmentationKind.Strong => BatchAugmentation.Strong(images, generator, _options.Input.StrongAugmentation),
+        AugmentationKind.ResizedCrop => BatchAugmentation.ResizedCrop(images, generator, _options.Input.ResizedCrop),
+        _ => images,
     };
 
     private static string Describe(StepMetrics m)

@@ -31,6 +31,20 @@ public sealed class InputOptions
     /// <summary>The strong view's settings for <see cref="AugmentationKind.Strong"/>.</summary>
     public StrongAugmentation StrongAugmentation { get; set; } = new();
 
+    /// <summary>The settings of <see cref="AugmentationKind.ResizedCrop"/> (torchvision's crop, flip and colour jitter).</summary>
+    public ResizedCropAugmentation ResizedCrop { get; set; } = new();
+
+    /// <summary>
+    /// Augmentation of the unlabelled target half at every training step, as <see cref="SourceAugmentation"/> does for
+    /// the source (stream <see cref="TargetAugmentationStream"/>); tllib augments both domains with the training
+    /// transform. Methods that make their own target views (FixMatch, mean teacher) make them of the augmented batch.
+    /// Default <see cref="AugmentationKind.None"/>.
+    /// </summary>
+    public AugmentationKind TargetAugmentation { get; set; } = AugmentationKind.None;
+
+    /// <summary>The generator stream of <see cref="TargetAugmentation"/>.</summary>
+    public const int TargetAugmentationStream = 17;
+
     /// <summary>The generator stream of <see cref="SourceAugmentation"/> (methods use streams 1–4).</summary>
     public const int SourceAugmentationStream = 16;
 
@@ -61,6 +75,9 @@ public sealed class InputOptionsValidator : IValidateOptions<InputOptions>
         var c = new OptionChecks(_prefix);
         c.Defined(options.Normalisation, nameof(options.Normalisation));
         c.Defined(options.SourceAugmentation, nameof(options.SourceAugmentation));
+        c.Defined(options.TargetAugmentation, nameof(options.TargetAugmentation));
+        if (options.ResizedCrop is null) c.Fail(nameof(options.ResizedCrop), "settings (not null)", "null");
+        else foreach (string problem in options.ResizedCrop.Problems()) c.Add($"{_prefix}{nameof(options.ResizedCrop)}: {problem}.");
         if (options.WeakAugmentation is null) c.Fail(nameof(options.WeakAugmentation), "settings (not null)", "null");
         if (options.StrongAugmentation is null) c.Fail(nameof(options.StrongAugmentation), "settings (not null)", "null");
         double[]? mean = options.Mean;

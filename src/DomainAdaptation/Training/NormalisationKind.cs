@@ -14,4 +14,10 @@ public enum NormalisationKind
 
     /// <summary>Use <see cref="InputOptions.Mean"/> and <see cref="InputOptions.Std"/>.</summary>
     Explicit,
+
+    /// <summary>
+    /// ImageNet's RGB statistics (<see cref="Data.Batching.ChannelNormalisation.ImageNet"/>: mean 0.485, 0.456, 0.406;
+    /// std 0.229, 0.224, 0.225), which torchvision's pretrained weights expect.
+    /// </summary>
+    ImageNet,
 }

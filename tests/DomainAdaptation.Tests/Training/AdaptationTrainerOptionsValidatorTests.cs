@@ -26,7 +26,7 @@ public class AdaptationTrainerOptionsValidatorTests
         { "batch norm mode", o => o.BatchNormMode = (BatchNormMode)9, "AdaptationTrainerOptions.BatchNormMode must be one of Joint, Separate, but was 9." },
         { "device", o => o.Device = "gpu0", "AdaptationTrainerOptions.Device must be a device name: \"cpu\", \"cuda\", \"cuda:N\" or \"mps\", but was \"gpu0\"." },
         { "dtype", o => o.Precision.Dtype = ScalarType.Int32, "AdaptationTrainerOptions.Precision.Dtype must be Float32 or Float64, but was Int32." },
-        { "normalisation kind", o => o.Input.Normalisation = (NormalisationKind)8, "AdaptationTrainerOptions.Input.Normalisation must be one of None, MeanOverBothDomains, MeanStdOverBothDomains, Explicit, but was 8." },
+        { "normalisation kind", o => o.Input.Normalisation = (NormalisationKind)8, "AdaptationTrainerOptions.Input.Normalisation must be one of None, MeanOverBothDomains, MeanStdOverBothDomains, Explicit, ImageNet, but was 8." },
         { "explicit without values", o => o.Input.Normalisation = NormalisationKind.Explicit, "AdaptationTrainerOptions.Input.Normalisation = Explicit needs AdaptationTrainerOptions.Input.Mean and AdaptationTrainerOptions.Input.Std with one value per channel each (same length ≥ 1), but they had null and null values." },
         { "explicit std zero", o => (o.Input.Normalisation, o.Input.Mean, o.Input.Std) = (NormalisationKind.Explicit, [0.5], [0.0]), "AdaptationTrainerOptions.Input.Std[0] must be a finite number > 0, but was 0." },
         { "values without explicit", o => o.Input.Mean = [0.5], "*are used only with AdaptationTrainerOptions.Input.Normalisation = Explicit, but Normalisation was None*" },

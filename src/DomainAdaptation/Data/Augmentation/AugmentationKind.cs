@@ -11,4 +11,7 @@ public enum AugmentationKind
 
     /// <summary><see cref="BatchAugmentation.Strong"/>: an affine warp, colour ops and cutout.</summary>
     Strong,
+
+    /// <summary><see cref="BatchAugmentation.ResizedCrop"/>: torchvision's random resized crop, horizontal flip and optional colour jitter (natural images, pretrained backbones).</summary>
+    ResizedCrop,
 }

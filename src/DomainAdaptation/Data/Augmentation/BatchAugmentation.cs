@@ -115,6 +115,88 @@ public static class BatchAugmentation
     }
 
     /// <summary>
+    /// torchvision's training transform for natural images, per image: a random crop of
+    /// <see cref="ResizedCropAugmentation.MinScale"/>–<see cref="ResizedCropAugmentation.MaxScale"/> of the area with an
+    /// aspect ratio drawn log-uniformly from [<see cref="ResizedCropAugmentation.MinAspectRatio"/>,
+    /// <see cref="ResizedCropAugmentation.MaxAspectRatio"/>], resized (bilinear) back to the batch's H × W; a horizontal
+    /// flip of half the images; then the colour jitter that is switched on.
+    /// </summary>
+    /// <remarks>
+    /// <para>
+    /// The crop is one affine warp per image (<c>affine_grid</c> + <c>grid_sample</c>): scale
+    /// <c>(sw, sh) = (√(a·r), √(a/r))</c> for area a and ratio r, clamped to the image, and a centre drawn so that the
+    /// crop lies inside it. torchvision draws up to ten (area, ratio) pairs and falls back to a centre crop; clamping
+    /// instead keeps one draw per image (the same random numbers whatever the image), so a step's views repeat exactly
+    /// on resume. Cropping and bilinear resizing commute with per-channel normalisation, so the geometry equals
+    /// torchvision's on the raw image; the colour jitter acts on the normalised image, as <see cref="Strong"/> does.
+    /// </para>
+    /// <para>
+    /// Images are resized once at load time (<see cref="Datasets.ImageFolderOptions"/>, e.g. 224 × 224; torchvision
+    /// resizes to 256 and crops 224, tllib's <c>ResizeImage(256)</c> + <c>RandomResizedCrop(224)</c>): the crop is taken
+    /// of the stored image and resized to the stored size.
+    /// </para>
+    /// </remarks>
+    /// <param name="images">Images <c>[B, C, H, W]</c>, floating point.</param>
+    /// <param name="generator">A CPU generator.</param>
+    /// <param name="settings">The settings; null for the defaults (torchvision's crop and flip, no jitter).</param>
+    /// <returns>The augmented images (same shape, dtype and device).</returns>
+    /// <exception cref="ArgumentException">When the input is not a floating-point image batch, or the settings are out of range.</exception>
+    public static Tensor ResizedCrop(Tensor images, Generator generator, ResizedCropAugmentation? settings = null)
+    {
+        CheckImages(images);
+        ArgumentNullException.ThrowIfNull(generator);
+        settings ??= new ResizedCropAugmentation();
+        if (images.dim() != 4) throw new ArgumentException($"ResizedCrop takes images [B, C, H, W], but got vectors [{string.Join(", ", images.shape)}].", nameof(images));
+        Check(settings);
+        long b = images.shape[0];
+        double h = images.shape[2], w = images.shape[3];
+
+        // Area fraction a and aspect ratio r (log-uniform); crop size (sw, sh) as fractions of the image, at most 1.
+        Tensor area = Uniform(b, settings.MinScale, settings.MaxScale, generator);
+        Tensor ratio = Uniform(b, Math.Log(settings.MinAspectRatio), Math.Log(settings.MaxAspectRatio), generator).exp();
+        Tensor sw = area.mul(ratio).mul(h / w).sqrt().clamp_max(1.0);
+        Tensor sh = area.div(ratio).mul(w / h).sqrt().clamp_max(1.0);
+
+        // The crop's centre, in [−1, 1] grid coordinates, such that the crop stays inside: |c| ≤ 1 − s.
+        Tensor cx = Uniform(b, -1.0, 1.0, generator).mul(sw.neg().add(1.0));
+        Tensor cy = Uniform(b, -1.0, 1.0, generator).mul(sh.neg().add(1.0));
+        Tensor flip = settings.HorizontalFlip ? Bernoulli(b, 0.5, generator).mul(-2.0).add(1.0) : ones(b, ScalarType.Float32);
+        Tensor zero = zeros(b, ScalarType.Float32);
+        Tensor theta = stack([stack([sw.mul(flip), zero, cx], 1), stack([zero, sh, cy], 1)], 1);
+        Tensor x = Warp(images, theta, GridSamplePaddingMode.Border);
+        if (settings.Brightness == 0 && settings.Contrast == 0 && settings.Saturation == 0) return x;
+
+        using var compute = new Precision(x);
+        Tensor y = compute.Value;
+        Device device = y.device;
+        if (settings.Brightness > 0)
+        {
+            Tensor std = y.std([1, 2, 3], keepdim: true).clamp_min(1e-6);
+            y = y + std.mul(Uniform(b, -settings.Brightness, settings.Brightness, generator).to(device).to_type(y.dtype).view(b, 1, 1, 1));
+        }
+
+        if (settings.Contrast > 0)
+        {
+            Tensor mean = y.mean([2, 3], keepdim: true);
+            y = mean + (y - mean).mul(Uniform(b, 1.0 - settings.Contrast, 1.0 + settings.Contrast, generator).to(device).to_type(y.dtype).view(b, 1, 1, 1));
+        }
+
+        if (settings.Saturation > 0 && y.shape[1] > 1)
+        {
+            Tensor grey = y.mean([1], keepdim: true);
+            y = grey + (y - grey).mul(Uniform(b, 1.0 - settings.Saturation, 1.0 + settings.Saturation, generator).to(device).to_type(y.dtype).view(b, 1, 1, 1));
+        }
+
+        return compute.Back(y);
+    }
+
+    private static void Check(ResizedCropAugmentation s)
+    {
+        List<string> problems = s.Problems();
+        if (problems.Count > 0) throw new ArgumentException($"{nameof(ResizedCropAugmentation)}: {string.Join("; ", problems)}.", "settings");
+    }
+
+    /// <summary>
     /// The view of vector samples <c>[B, D]</c>: Gaussian noise of σ = <paramref name="noise"/> · (each feature's standard
     /// deviation over the batch), and each feature zeroed with probability <paramref name="drop"/>.
     /// </summary>
@@ -132,12 +214,12 @@ public static class BatchAugmentation
         return compute.Back(y);
     }
 
-    private static Tensor Warp(Tensor images, Tensor theta)
+    private static Tensor Warp(Tensor images, Tensor theta, GridSamplePaddingMode padding = GridSamplePaddingMode.Reflection)
     {
         using var compute = new Precision(images);
         Tensor x = compute.Value;
         Tensor grid = F.affine_grid(theta.to(x.device).to_type(x.dtype), x.shape, align_corners: false);
-        return compute.Back(F.grid_sample(x, grid, GridSampleMode.Bilinear, GridSamplePaddingMode.Reflection, align_corners: false));
+        return compute.Back(F.grid_sample(x, grid, GridSampleMode.Bilinear, padding, align_corners: false));
     }
 
     private static Tensor Blend(Tensor x, Tensor y, Tensor mask, Device device)

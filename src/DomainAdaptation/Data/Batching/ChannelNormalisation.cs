@@ -137,6 +137,12 @@ public sealed record ChannelNormalisation
     /// <returns>The normalisation.</returns>
     public static ChannelNormalisation MeanOverBothDomains(IDomainDataset data) => OverBothDomains(data).MeanOnly();
 
+    /// <summary>
+    /// ImageNet's per-channel RGB mean (0.485, 0.456, 0.406) and std (0.229, 0.224, 0.225) on the [0, 1] scale: the
+    /// input torchvision's pretrained weights were trained on (<c>transforms.Normalize</c> of its ImageNet recipe).
+    /// </summary>
+    public static ChannelNormalisation ImageNet { get; } = new([0.485, 0.456, 0.406], [0.229, 0.224, 0.225]);
+
     /// <summary>This normalisation with every std set to 1 (mean subtraction only).</summary>
     /// <returns>The new normalisation.</returns>
     public ChannelNormalisation MeanOnly() => new(_mean, Enumerable.Repeat(1.0, _mean.Length).ToArray());

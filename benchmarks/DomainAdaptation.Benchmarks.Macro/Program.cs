@@ -17,6 +17,7 @@ var root = new RootCommand("""
     DataLoadCommand.Create(),
     JitterCommand.Create(),
     OnnxCommand.Create(),
+    AugmentCommand.Create(),
 };
 
 ParseResult parsed = root.Parse(args);

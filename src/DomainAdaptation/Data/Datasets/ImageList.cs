@@ -2,6 +2,7 @@ using System.Text;
 using DomainAdaptation.Data.Formats;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Microsoft.VisualBasic.FileIO;
 
 namespace DomainAdaptation.Data.Datasets;
 
@@ -96,50 +97,22 @@ public static class ImageList
         return merged;
     }
 
-    /// <summary>Splits one CSV line into fields, honouring double quotes (<c>""</c> is a quote inside a quoted field).</summary>
+    /// <summary>
+    /// Splits one CSV line into fields with the BCL's <see cref="TextFieldParser"/> (double quotes honoured, <c>""</c> a
+    /// quote inside a quoted field); one parser per line keeps the error's line number ours.
+    /// </summary>
     private static string[] ParseFields(string line, string file, int lineNumber)
     {
-        var fields = new List<string>();
-        var current = new StringBuilder();
-        bool quoted = false;
-        for (int i = 0; i < line.Length; i++)
+        using var parser = new TextFieldParser(new StringReader(line)) { TextFieldType = FieldType.Delimited, HasFieldsEnclosedInQuotes = true, TrimWhiteSpace = true };
+        parser.SetDelimiters(",");
+        try
         {
-            char c = line[i];
-            if (quoted)
-            {
-                if (c == '"' && i + 1 < line.Length && line[i + 1] == '"')
-                {
-                    current.Append('"');
-                    i++;
-                }
-                else if (c == '"')
-                {
-                    quoted = false;
-                }
-                else
-                {
-                    current.Append(c);
-                }
-            }
-            else if (c == '"' && current.ToString().Trim().Length == 0)
-            {
-                current.Clear();
-                quoted = true;
-            }
-            else if (c == ',')
-            {
-                fields.Add(current.ToString());
-                current.Clear();
-            }
-            else
-            {
-                current.Append(c);
-            }
+            return parser.ReadFields() ?? [string.Empty];
         }
-
-        if (quoted) throw new DataFormatException(file, $"line {lineNumber}: a quoted field is not closed ('{Shorten(line)}').");
-        fields.Add(current.ToString());
-        return fields.ToArray();
+        catch (MalformedLineException)
+        {
+            throw new DataFormatException(file, $"line {lineNumber}: a quoted field is not closed ('{Shorten(line)}').");
+        }
     }
 
     private static string Shorten(string line) => line.Length <= 80 ? line : line[..77] + "...";

@@ -46,7 +46,7 @@ public class BatchAssemblyBenchmarks
         _data.Dispose();
     }
 
-    /// <summary>The library: <see cref="BatchAssembler.Assemble"/> for the next step's indices.</summary>
+    /// <summary>The library: <see cref="BatchAssembler.Assemble(DomainBatchIndices, bool)"/> for the next step's indices.</summary>
     [Benchmark(Baseline = true)]
     public long Assembler()
     {

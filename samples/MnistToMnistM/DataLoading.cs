@@ -15,8 +15,8 @@ internal sealed record Problem(string Name, DomainDataset Train, SampleSet Sourc
     /// <summary>The test sets as one evaluation data set (copies; the target labels are kept apart as usual).</summary>
     public DomainDataset CreateEvaluationData() => new(
         Name + " (test)",
-        new SampleSet(SourceTest.Name, SourceTest.Samples.clone(), SourceTest.Labels!.clone(), SourceTest.ClassCount),
-        new SampleSet(TargetTest.Name, TargetTest.Samples.clone(), TargetTest.Labels?.clone(), TargetTest.ClassCount));
+        SourceTest.Copy(),
+        TargetTest.Copy());
 
     public void Dispose()
     {
@@ -113,6 +113,13 @@ internal static class DataLoading
         }
 
         if (sourceTrain.Shape.Height != shape.Height || sourceTrain.Shape.Width != shape.Width) steps.Add(new Resize(shape.Height, shape.Width));
+        if (steps.Count > 0 && (sourceTrain.IsStreamed || sourceTest.IsStreamed))
+        {
+            throw new InvalidOperationException(
+                $"The source '{sourcePath}' is streamed (--stream) at {sourceTrain.Shape} but the target is {shape}; a streamed set is not converted after loading. " +
+                "Give --resize HxW so both are read at one size" + (sourceTrain.Shape.Channels != shape.Channels ? ", and use images with the same channels" : "") + ".");
+        }
+
         if (steps.Count > 0)
         {
             var transform = new Compose(steps.ToArray());
@@ -143,7 +150,12 @@ internal static class DataLoading
     /// <param name="SkipBadImages">Leave out unreadable images (listed in the log) instead of failing.</param>
     /// <param name="TestFraction">For a folder or list without train/ and test/: the seeded, stratified test share; null: its images serve for both.</param>
     /// <param name="Seed">The split's seed.</param>
-    internal sealed record FolderLoad(bool SkipBadImages, double? TestFraction, long Seed);
+    /// <param name="Stream">Decode folder and list images on the fly (--stream) instead of loading them into memory.</param>
+    /// <param name="Resize">The size every folder and list image is resized to at load (--resize); null: the most common size.</param>
+    internal sealed record FolderLoad(bool SkipBadImages, double? TestFraction, long Seed, bool Stream = false, ImageSize? Resize = null);
+
+    /// <summary>A height × width.</summary>
+    internal sealed record ImageSize(int Height, int Width);
 
     /// <summary>Reads any supported data set; <c>Classes</c> is null for an unlabelled (flat) image folder.</summary>
     private static (SampleSet Train, SampleSet Test, IReadOnlyList<string>? Classes) LoadAny(string path, FolderLoad load, List<SkippedImage> skipped, ILogger logger, CancellationToken ct)
@@ -164,7 +176,7 @@ internal static class DataLoading
     private static (SampleSet Train, SampleSet Test, IReadOnlyList<string>? Classes) LoadAnyUnchecked(string path, FolderLoad load, List<SkippedImage> skipped, ILogger logger, CancellationToken ct)
     {
         string full = Path.GetFullPath(path);
-        var imageOptions = new ImageFolderOptions { SkipBadImages = load.SkipBadImages };
+        var imageOptions = new ImageFolderOptions { SkipBadImages = load.SkipBadImages, Stream = load.Stream, Height = load.Resize?.Height, Width = load.Resize?.Width };
         if (File.Exists(full) && full.EndsWith(".csv", StringComparison.OrdinalIgnoreCase))
         {
             ImageFolderDataset list = ImageList.Load(full, imageOptions, logger: logger, cancellationToken: ct);
@@ -214,7 +226,7 @@ internal static class DataLoading
                 ImageFolderDataset flat = ImageFolder.LoadUnlabelled(full, imageOptions, logger: logger, cancellationToken: ct);
                 skipped.AddRange(flat.Skipped);
                 SampleSet images = flat.Samples;
-                return (images, new SampleSet(images.Name + " (eval)", images.Samples.clone(), null, 0), null);
+                return (images, images.WithoutLabels(images.Name + " (eval)"), null);
             }
 
             CheckImageFolderLayout(full);
@@ -243,7 +255,7 @@ internal static class DataLoading
         }
 
         logger.LogWarning("'{Path}' has no train/ and test/ parts: its images serve for both training and evaluation (hold some out with --test-fraction).", path);
-        return (all, new SampleSet(all.Name + " (eval)", all.Samples.clone(), all.Labels?.clone(), all.ClassCount), data.ClassNames);
+        return (all, all.Copy(all.Name + " (eval)"), data.ClassNames);
     }
 
     /// <summary>
@@ -282,7 +294,9 @@ internal static class DataLoading
         FindIdx(folder, baseName) ?? throw new FileNotFoundException($"'{folder}' has MNIST training images but no {baseName}[.gz].", Path.Combine(folder, baseName));
 
     private static SampleSet WithClasses(SampleSet set, int classes) =>
-        set.ClassCount == classes ? set : new SampleSet(set.Name, set.Samples, set.Labels, classes);
+        set.ClassCount == classes ? set
+        : set.IsStreamed ? new SampleSet(set.Name, set.Streamed!, set.Labels, classes)
+        : new SampleSet(set.Name, set.Samples, set.Labels, classes);
 
     private static string RootOf(ResolvedDataFile file)
     {

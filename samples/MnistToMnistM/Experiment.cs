@@ -52,10 +52,13 @@ internal sealed record ExperimentSettings(
     string? BackboneWeights = null,
     bool SkipBadImages = false,
     double? TestFraction = null,
-    AugmentationKind TargetAugmentation = AugmentationKind.None)
+    AugmentationKind TargetAugmentation = AugmentationKind.None,
+    bool Stream = false,
+    string? Resize = null)
 {
-    /// <summary>How --source/--target files are read: bad images skipped or not, the seeded test split of a folder without train/ and test/.</summary>
-    public DataLoading.FolderLoad FolderLoad => new(SkipBadImages, TestFraction, Seed);
+    /// <summary>How --source/--target files are read: bad images skipped or not, the seeded test split of a folder without train/ and test/, streamed or in memory, the load size.</summary>
+    public DataLoading.FolderLoad FolderLoad => new(SkipBadImages, TestFraction, Seed, Stream,
+        Resize is null ? null : new DataLoading.ImageSize(int.Parse(Resize.Split('x')[0], CultureInfo.InvariantCulture), int.Parse(Resize.Split('x')[1], CultureInfo.InvariantCulture)));
 
     /// <summary>Whether the run is the paper's experiment: MNIST → MNIST-M with a preset's network (not --source/--target, not --backbone).</summary>
     public bool IsPaperProblem => SourcePath is null && TargetPath is null && Backbone is null;

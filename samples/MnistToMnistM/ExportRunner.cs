@@ -93,7 +93,7 @@ internal static class ExportRunner
             using (var scope = NewDisposeScope())
             using (no_grad())
             {
-                TorchSharp.torch.Tensor stored = set.Samples.narrow(0, start, n);
+                TorchSharp.torch.Tensor stored = set.Slice(start, n);
                 TorchSharp.torch.Tensor logits = model.call(converter.Convert(stored));
                 if (softmax) logits = logits.softmax(1);
                 expected = logits.contiguous().data<float>().ToArray();

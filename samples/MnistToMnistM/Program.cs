@@ -60,6 +60,8 @@ var resume = new Option<string?>("--resume") { Description = "A run folder to co
 var source = new Option<string?>("--source") { Description = "Train on another source: MNIST IDX folder, MNIST-M release (folder or .tar.gz), image folder (one sub-folder per class, optionally under train/ and test/) or a CSV list of path,label" };
 var target = new Option<string?>("--target") { Description = "Train on another target (same formats as --source, or a flat folder of unlabelled images: target accuracy is then not reported)" };
 var skipBadImages = new Option<bool>("--skip-bad-images") { Description = "Leave out --source/--target image files that cannot be read or decoded (listed in the log and the report) instead of stopping at the first" };
+var stream = new Option<bool>("--stream") { Description = "Decode --source/--target folder and CSV images on the fly, a few batches ahead of training, instead of loading them into memory (for data larger than memory); the same results as loading them" };
+var resize = new Option<string?>("--resize") { Description = "Resize --source/--target folder and CSV images to HxW (or N for N×N) at load, e.g. 224x224 or 256. Default: each set's most common size, the source brought to the target's" };
 var testFraction = new Option<double?>("--test-fraction") { Description = "For an image folder or CSV list without train/ and test/: hold out this share of each class (seeded by --seed) for the test set, in (0, 1). Default: its images serve for both training and evaluation" };
 var quick = new Option<bool>("--quick") { Description = "A short run (1000 steps) that checks the whole pipeline" };
 var evalInterval = new Option<int?>("--eval-interval") { Description = "Evaluate on the test sets every N steps (default: steps / 12; --quick: steps / 4)" };
@@ -88,7 +90,7 @@ var backboneWeights = new Option<string?>("--backbone-weights") { Description = 
 
 var train = new Command("train", "Train one method and write a run folder (options, metrics.csv, checkpoint, report.md, plots)")
 {
-    method, preset, steps, batch, seed, threads, data, output, resume, source, target, quick, evalInterval, checkpointInterval, size, binarize, averageDecay, precision, domainWeight, learningRate, annealingPower, sourceAugmentation, targetAugmentation, backbone, backboneWeights, skipBadImages, testFraction,
+    method, preset, steps, batch, seed, threads, data, output, resume, source, target, quick, evalInterval, checkpointInterval, size, binarize, averageDecay, precision, domainWeight, learningRate, annealingPower, sourceAugmentation, targetAugmentation, backbone, backboneWeights, skipBadImages, testFraction, stream, resize,
 };
 
 var runOption = new Option<string>("--run") { Description = "A run folder written by train", Required = true };
@@ -198,7 +200,30 @@ ExperimentSettings Settings(ParseResult p, string m, bool isQuick)
     return new ExperimentSettings(MethodCatalog.Normalize(m), chosen, s, p.GetValue(batch), p.GetValue(seed), p.GetValue(threads),
         p.GetValue(source), p.GetValue(target), interval, p.GetValue(size) ?? ExperimentSettings.DefaultImageSize, p.GetValue(binarize), decay, arithmetic, w, rate ?? ExperimentSettings.DefaultLearningRate(chosen), beta,
         Augmentation(p.GetValue(sourceAugmentation)!), p.GetValue(checkpointInterval),
-        p.GetValue(backbone), BackboneWeightsPath(p), p.GetValue(skipBadImages), TestFraction(p), Augmentation(p.GetValue(targetAugmentation) ?? "none"));
+        p.GetValue(backbone), BackboneWeightsPath(p), p.GetValue(skipBadImages), TestFraction(p), Augmentation(p.GetValue(targetAugmentation) ?? "none"),
+        FolderOnly(p, p.GetValue(stream), "--stream"), FolderOnly(p, ParseResize(p.GetValue(resize)), "--resize"));
+}
+
+T FolderOnly<T>(ParseResult p, T value, string name)
+{
+    if (!EqualityComparer<T>.Default.Equals(value, default) && p.GetValue(source) is null && p.GetValue(target) is null)
+    {
+        throw new ArgumentException($"{name} applies to --source/--target folders and lists; the MNIST → MNIST-M problem is read from its own files.");
+    }
+
+    return value;
+}
+
+static string? ParseResize(string? value)
+{
+    if (value is null) return null;
+    string[] parts = value.Split('x', 'X', '×');
+    if (parts.Length is 1 or 2 && parts.All(t => int.TryParse(t, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int v) && v is >= 1 and <= 8192))
+    {
+        return parts.Length == 1 ? $"{parts[0]}x{parts[0]}" : $"{parts[0]}x{parts[1]}";
+    }
+
+    throw new ArgumentException($"--resize takes HxW (e.g. 224x224) or N (N×N), with sizes from 1 to 8192, but got '{value}'.");
 }
 
 static DomainAdaptation.Data.Augmentation.AugmentationKind Augmentation(string value) =>
@@ -341,11 +366,11 @@ async Task<int> Evaluate(ParseResult p, CancellationToken ct)
         string dataRoot = await DataLoading.ResolveDigitsRootAsync(p.GetValue(data), loggers, console, ct);
         using Problem digits = DataLoading.LoadDigits(dataRoot, s, loggers.CreateLogger("data"), ct);
         SampleSet chosen = which == "mnist" ? digits.SourceTest : digits.TargetTest;
-        set = new SampleSet(chosen.Name, chosen.Samples.clone(), chosen.Labels!.clone(), chosen.ClassCount);
+        set = chosen.Copy();
         if (calibrate)
         {
             SampleSet train = which == "mnist" ? digits.Train.Source : digits.Train.Target;
-            calibration = new SampleSet(train.Name, train.Samples.clone(), null, train.ClassCount);
+            calibration = train.WithoutLabels();
         }
     }
     else
@@ -399,7 +424,7 @@ async Task<int> Export(ParseResult p, CancellationToken ct)
     {
         string dataRoot = await DataLoading.ResolveDigitsRootAsync(p.GetValue(data), loggers, console, ct);
         using Problem digits = DataLoading.LoadDigits(dataRoot, s, loggers.CreateLogger("data"), ct);
-        check = new SampleSet(digits.TargetTest.Name, digits.TargetTest.Samples.clone(), digits.TargetTest.Labels?.clone(), digits.TargetTest.ClassCount);
+        check = digits.TargetTest.Copy();
     }
     else
     {

@@ -161,6 +161,12 @@ internal static class TrainRunner
         }
         if (s.Settings.SourceAugmentation != DomainAdaptation.Data.Augmentation.AugmentationKind.None) b.AppendLine($"Source augmentation: the {s.Settings.SourceAugmentation.ToString().ToLowerInvariant()} view of every source batch (seeded per step; `--source-augmentation`).");
         if (s.Settings.TargetAugmentation != DomainAdaptation.Data.Augmentation.AugmentationKind.None) b.AppendLine($"Target augmentation: the {s.Settings.TargetAugmentation.ToString().ToLowerInvariant()} view of every target batch (seeded per step; `--target-augmentation`).");
+        if (s.Settings.Stream || s.Settings.Resize is not null)
+        {
+            b.AppendLine((s.Settings.Resize is { } r ? $"Folder and list images resized to {r.Replace('x', '×')} at load (`--resize`)" : "Folder and list images at their most common size") +
+                         (s.Settings.Stream ? "; decoded on the fly, a few batches ahead of each step, not held in memory (`--stream`)." : "."));
+        }
+
         if (s.Settings.BackboneWeights is not null) b.AppendLine("Inputs normalised with ImageNet's mean and std (0.485, 0.456, 0.406; 0.229, 0.224, 0.225), as the pretrained backbone expects.");
         b.AppendLine(s.Settings.WeightAverageDecay > 0
             ? string.Create(CultureInfo.InvariantCulture, $"The checkpoint is the last step's, evaluated with its exponential moving average of the weights (decay {s.Settings.WeightAverageDecay}); \"target, last weights\" is the last step's own weights. No target label chose either; target labels are used only for this table.")

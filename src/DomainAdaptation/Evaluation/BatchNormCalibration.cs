@@ -80,7 +80,7 @@ public static class BatchNormCalibration
                 int length = Math.Min(batchSize, count - start);
                 if (length < 2) break; // a last batch of one sample has no variance; its statistics are left out
                 using var scope = NewDisposeScope();
-                model.forward(converter.Convert(samples.Samples.narrow(0, start, length)));
+                model.forward(converter.Convert(samples.Slice(start, length, cancellationToken)));
             }
 
             completed = true;

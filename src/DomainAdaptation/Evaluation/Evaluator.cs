@@ -147,7 +147,7 @@ public sealed class Evaluator
                 cancellationToken.ThrowIfCancellationRequested();
                 using var scope = NewDisposeScope();
                 int length = Math.Min(BatchSize, count - start);
-                Tensor x = Converter.Convert(samples.Samples.narrow(0, start, length));
+                Tensor x = Converter.Convert(samples.Slice(start, length, cancellationToken));
                 Tensor features = model.Features(x);
                 onBatch(start, length, features, model.ClassifyFeatures(features));
             }

@@ -41,7 +41,7 @@ public static class FeatureEmbedding
             for (int start = 0; start < n; start += batchSize)
             {
                 int length = Math.Min(batchSize, n - start);
-                Tensor x = converter.Convert(samples.Samples.narrow(0, start, length));
+                Tensor x = converter.Convert(samples.Slice(start, length));
                 parts.Add(model.Features(x).to(ScalarType.Float32).cpu());
             }
 

@@ -99,16 +99,16 @@ public static class ReverseValidation
         long[] histogram = Histogram(pseudoLabels, classes);
         SelectionLog.PseudoLabelled(logger, trainingData.Name, trainingData.Target.Count, string.Join(" ", histogram), forwardAccuracy);
 
-        // The reverse problem reads the forward problem's tensors through aliases (no copy; disposing an alias leaves
-        // the original alone). The pseudo-labels become the reverse source's labels and are disposed with it.
+        // The reverse problem reads the forward problem's samples through aliases (no copy; disposing an alias leaves
+        // the original alone; a streamed set shares its source). The pseudo-labels become the reverse source's labels and are disposed with it.
         using var reverseData = new DomainDataset(
             "reverse of " + trainingData.Name,
-            new SampleSet(trainingData.Target.Name + " (pseudo-labelled)", trainingData.Target.Samples.alias(), pseudoLabels, classes),
-            new SampleSet(trainingData.Source.Name + " (labels dropped)", trainingData.Source.Samples.alias(), null, classes));
+            trainingData.Target.WithLabels(trainingData.Target.Name + " (pseudo-labelled)", pseudoLabels, classes),
+            trainingData.Source.WithLabels(trainingData.Source.Name + " (labels dropped)", null, classes));
         using var reverseEvaluation = new DomainDataset(
             "reverse of " + trainingData.Name + " (held-out source)",
-            new SampleSet(reverseData.Source.Name, reverseData.Source.Samples.alias(), reverseData.Source.Labels!.alias(), classes),
-            new SampleSet(sourceValidation.Name, sourceValidation.Samples.alias(), sourceValidation.Labels!.alias(), classes));
+            reverseData.Source.WithLabels(reverseData.Source.Name, reverseData.Source.Labels!.alias(), classes),
+            sourceValidation.WithLabels(sourceValidation.Name, sourceValidation.Labels!.alias(), classes));
 
         using var trainer = new AdaptationTrainer(reverseModel, reverseData, reverseMethod, reverseOptions, logger, reverseEvaluation);
         if (resume && reverseOptions.Checkpoints.Directory is { } folder && Checkpoint.FindLatest(folder) is not null)

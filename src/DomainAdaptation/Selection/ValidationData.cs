@@ -151,7 +151,7 @@ public sealed class ValidationData : IDisposable
             for (int start = 0; start < indices.Length; start += BatchSize)
             {
                 int length = Math.Min(BatchSize, indices.Length - start);
-                Tensor x = Converter.Convert(set.Samples.index_select(0, index.narrow(0, start, length)));
+                Tensor x = Converter.Convert(set.Gather(index.narrow(0, start, length)));
                 Tensor f = Model.Features(x);
                 features.Add(f.to_type(ScalarType.Float64).cpu());
                 logits.Add(Model.ClassifyFeatures(f).to_type(ScalarType.Float64).cpu());

@@ -121,16 +121,16 @@ public sealed class AdaptationTrainer : IDisposable
             NormalisationKind.ImageNet => ChannelNormalisation.ImageNet,
             _ => null,
         };
-        if (Normalisation is not null && Normalisation.Channels != trainingData.Source.Samples.shape[1])
+        if (Normalisation is not null && Normalisation.Channels != trainingData.Source.Shape.Dimensions[0])
         {
-            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"AdaptationTrainerOptions.Input.Mean/Std have {Normalisation.Channels} channels, but the samples of '{trainingData.Name}' have {trainingData.Source.Samples.shape[1]} (dimension 1 of [N, {trainingData.SampleShape}])."), nameof(options));
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"AdaptationTrainerOptions.Input.Mean/Std have {Normalisation.Channels} channels, but the samples of '{trainingData.Name}' have {trainingData.Source.Shape.Dimensions[0]} (dimension 1 of [N, {trainingData.SampleShape}])."), nameof(options));
         }
 
         StepsPerEpoch = DomainBatchSampler.StepsPerEpochFor(trainingData.Source.Count, trainingData.Target.Count, _options.BatchSizePerDomain);
         TotalSteps = _options.Steps ?? checked(_options.Epochs!.Value * StepsPerEpoch);
         _sampler = new DomainBatchSampler(trainingData.Source.Count, trainingData.Target.Count, _options.BatchSizePerDomain, _options.Seed);
         _converter = new SampleConverter(dtype, Device, Normalisation);
-        _assembler = new BatchAssembler(trainingData, _converter);
+        _assembler = new BatchAssembler(trainingData, _converter, _options.Input.PrefetchSteps);
         Evaluator = new Evaluator(_converter, _options.Evaluation.BatchSize);
 
         _model.to(dtype);
@@ -461,6 +461,7 @@ public sealed class AdaptationTrainer : IDisposable
         if (_disposed) return;
         _disposed = true;
         foreach (OptimizerFactory.NamedOptimizer o in _optimizers) o.Optimizer.Dispose();
+        _assembler.Dispose();
         _converter.Dispose();
         _average?.Dispose();
         _mixed?.Dispose();
@@ -552,7 +553,7 @@ public sealed class AdaptationTrainer : IDisposable
         {
             random.manual_seed(StepSeed(_options.Seed, step));
             _modules.train();
-            DomainBatch batch = _assembler.Assemble(_sampler.IndicesAt(step), includeTargetLabels: _method.UsesTargetLabels);
+            DomainBatch batch = _assembler.Assemble(_sampler, step, includeTargetLabels: _method.UsesTargetLabels);
             if (_mixed is not null) batch = _mixed.ToCompute(batch);
             batch = AugmentSource(batch, context);
             var updater = new Updater(this, batch, context, learningRate);

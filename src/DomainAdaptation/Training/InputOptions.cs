@@ -42,6 +42,18 @@ public sealed class InputOptions
     /// </summary>
     public AugmentationKind TargetAugmentation { get; set; } = AugmentationKind.None;
 
+    /// <summary>
+    /// How many steps' batches the trainer reads ahead, on a background thread, from a streamed set
+    /// (<see cref="Data.SampleSet.IsStreamed"/>, e.g. <see cref="Data.Datasets.ImageFolderOptions.Stream"/>): decoding
+    /// then overlaps the step's computation, and memory holds at most this many batches besides the current one. In-memory
+    /// sets are not read ahead (gathering from memory is cheap). 0 reads each batch when its step starts. Default 2; at most 64.
+    /// Does not change any result: a batch's samples are a function of the seed and the step alone.
+    /// </summary>
+    public int PrefetchSteps { get; set; } = 2;
+
+    /// <summary>The largest <see cref="PrefetchSteps"/>.</summary>
+    public const int MaxPrefetchSteps = 64;
+
     /// <summary>The generator stream of <see cref="TargetAugmentation"/>.</summary>
     public const int TargetAugmentationStream = 17;
 
@@ -80,6 +92,10 @@ public sealed class InputOptionsValidator : IValidateOptions<InputOptions>
         else foreach (string problem in options.ResizedCrop.Problems()) c.Add($"{_prefix}{nameof(options.ResizedCrop)}: {problem}.");
         if (options.WeakAugmentation is null) c.Fail(nameof(options.WeakAugmentation), "settings (not null)", "null");
         if (options.StrongAugmentation is null) c.Fail(nameof(options.StrongAugmentation), "settings (not null)", "null");
+        if (options.PrefetchSteps is < 0 or > InputOptions.MaxPrefetchSteps)
+        {
+            c.Fail(nameof(options.PrefetchSteps), $"between 0 and {InputOptions.MaxPrefetchSteps}", options.PrefetchSteps);
+        }
         double[]? mean = options.Mean;
         double[]? std = options.Std;
         string p = _prefix;

@@ -14,6 +14,8 @@ public class AdaptationTrainerOptionsValidatorTests
         { "epochs", o => (o.Steps, o.Epochs) = (null, -1), "AdaptationTrainerOptions.Epochs must be at least 1, but was -1." },
         { "batch size low", o => o.BatchSizePerDomain = 0, "AdaptationTrainerOptions.BatchSizePerDomain must be in [1, 65536], but was 0." },
         { "batch size high", o => o.BatchSizePerDomain = 65537, "AdaptationTrainerOptions.BatchSizePerDomain must be in [1, 65536], but was 65537." },
+        { "prefetch negative", o => o.Input.PrefetchSteps = -1, "AdaptationTrainerOptions.Input.PrefetchSteps must be between 0 and 64, but was -1." },
+        { "prefetch high", o => o.Input.PrefetchSteps = 65, "AdaptationTrainerOptions.Input.PrefetchSteps must be between 0 and 64, but was 65." },
         { "optimizer", o => o.Optimizer.Kind = (OptimizerKind)7, "AdaptationTrainerOptions.Optimizer.Kind must be one of Sgd, Adam, but was 7." },
         { "learning rate", o => o.Optimizer.LearningRate = 0, "AdaptationTrainerOptions.Optimizer.LearningRate must be a finite number > 0, but was 0." },
         { "learning rate NaN", o => o.Optimizer.LearningRate = double.NaN, "AdaptationTrainerOptions.Optimizer.LearningRate must be a finite number > 0, but was NaN." },

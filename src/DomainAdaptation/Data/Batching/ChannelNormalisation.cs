@@ -67,12 +67,12 @@ public sealed record ChannelNormalisation
     {
         ArgumentNullException.ThrowIfNull(sets);
         if (sets.Length == 0) throw new ArgumentException("Give at least one sample set.", nameof(sets));
-        long channels = sets[0].Samples.shape[1];
+        long channels = sets[0].Shape.Dimensions[0];
         foreach (SampleSet set in sets)
         {
-            if (set.Samples.shape[1] != channels)
+            if (set.Shape.Dimensions[0] != channels)
             {
-                throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"'{set.Name}' has {set.Samples.shape[1]} channels but '{sets[0].Name}' has {channels}."), nameof(sets));
+                throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"'{set.Name}' has {set.Shape.Dimensions[0]} channels but '{sets[0].Name}' has {channels}."), nameof(sets));
             }
         }
 
@@ -88,7 +88,7 @@ public sealed record ChannelNormalisation
             {
                 using var scope = NewDisposeScope();
                 long length = Math.Min(Chunk, set.Count - start);
-                Tensor x = set.Samples.narrow(0, start, length).to_type(ScalarType.Float64);
+                Tensor x = set.Slice(start, length).to_type(ScalarType.Float64);
                 if (set.StorageType == ScalarType.Byte) x = x.div(255.0);
                 // [n, C, ...] → [C, n·rest]
                 Tensor perChannel = x.reshape(length, channels, -1).transpose(0, 1).reshape(channels, -1);

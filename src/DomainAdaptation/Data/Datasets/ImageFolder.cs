@@ -131,13 +131,25 @@ public static class ImageFolder
         logger ??= NullLogger.Instance;
         TorchRuntime.EnsureInitialized();
 
+        // In memory: decode every file now. Streamed: read only each file's header now (size, channels, that it is an
+        // image) and decode it whenever a batch needs it.
         var decoded = new DecodedImage?[files.Count];
+        var probed = new (int Width, int Height, int Channels)?[files.Count];
         var failures = new DataFormatException?[files.Count];
         ParallelDecoding.Run(files.Count, loadOptions.MaxDegreeOfParallelism, cancellationToken, i =>
         {
             try
             {
-                decoded[i] = DecodeFile(files[i], loadOptions.VerifyPngChecksums, options.MaxPixelsPerImage);
+                if (options.Stream)
+                {
+                    probed[i] = ProbeFile(files[i], loadOptions.VerifyPngChecksums, options.MaxPixelsPerImage);
+                }
+                else
+                {
+                    DecodedImage image = DecodeFile(files[i], loadOptions.VerifyPngChecksums, options.MaxPixelsPerImage);
+                    decoded[i] = image;
+                    probed[i] = (image.Width, image.Height, image.Channels);
+                }
             }
             catch (DataFormatException ex) when (options.SkipBadImages)
             {
@@ -149,11 +161,13 @@ public static class ImageFolder
         var keptFiles = new List<string>(files.Count);
         var keptLabels = labels is null ? null : new List<long>(files.Count);
         var keptImages = new List<DecodedImage>(files.Count);
+        var keptInfo = new List<(int Width, int Height, int Channels)>(files.Count);
         for (int i = 0; i < files.Count; i++)
         {
-            if (decoded[i] is { } image)
+            if (probed[i] is { } info)
             {
-                keptImages.Add(image);
+                if (decoded[i] is { } image) keptImages.Add(image);
+                keptInfo.Add(info);
                 keptFiles.Add(files[i]);
                 keptLabels?.Add(labels![i]);
             }
@@ -168,7 +182,7 @@ public static class ImageFolder
             DatasetLog.SkippedImages(logger, name, skipped.Count, files.Count, string.Join("; ", skipped.Take(5).Select(s => $"{s.Path}: {s.Reason}")) + (skipped.Count > 5 ? $"; … ({skipped.Count - 5} more)" : ""));
         }
 
-        if (keptImages.Count == 0) throw new DataFormatException(name, $"every one of its {files.Count} images was skipped as unreadable (first: {skipped[0].Path}: {skipped[0].Reason}).");
+        if (keptInfo.Count == 0) throw new DataFormatException(name, $"every one of its {files.Count} images was skipped as unreadable (first: {skipped[0].Path}: {skipped[0].Reason}).");
         if (keptLabels is not null)
         {
             for (int c = 0; c < classes.Count; c++)
@@ -180,26 +194,53 @@ public static class ImageFolder
             }
         }
 
-        (Tensor samples, ImageConversions conversions) = Assemble(keptImages, keptFiles, options);
+        ImageConversions conversions = Conversions(keptInfo, keptFiles, options);
         if (conversions.Any)
         {
             DatasetLog.Converted(logger, name, conversions.Describe(options.Channels));
         }
 
+        Tensor? labelTensor = keptLabels is null ? null : tensor(keptLabels.ToArray(), ScalarType.Int64);
+        if (options.Stream)
+        {
+            var streamed = new StreamedImageFiles(name, keptFiles, options.Channels, conversions.Height, conversions.Width,
+                loadOptions.VerifyPngChecksums, options.MaxPixelsPerImage, loadOptions.MaxDegreeOfParallelism);
+            return new ImageFolderDataset(new SampleSet(name, streamed, labelTensor, classes.Count), classes, keptFiles, skipped, conversions);
+        }
+
+        Tensor samples = Assemble(keptImages, options.Channels, conversions.Height, conversions.Width);
         try
         {
-            Tensor? labelTensor = keptLabels is null ? null : tensor(keptLabels.ToArray(), ScalarType.Int64);
             var set = new SampleSet(name, samples, labelTensor, classes.Count);
             return new ImageFolderDataset(set, classes, keptFiles, skipped, conversions);
         }
         catch
         {
             samples.Dispose();
+            labelTensor?.Dispose();
             throw;
         }
     }
 
-    private static DecodedImage DecodeFile(string path, bool verifyChecksums, long maxPixels)
+    /// <summary>Reads and decodes one image file; every failure is a <see cref="DataFormatException"/> naming the file.</summary>
+    internal static DecodedImage DecodeFile(string path, bool verifyChecksums, long maxPixels)
+    {
+        byte[] bytes = ReadFile(path);
+        return PngDecoder.IsPng(bytes)
+            ? PngDecoder.Decode(bytes, path, verifyChecksums, maxPixels)
+            : SkiaImageDecoder.Decode(bytes, path, maxPixels);
+    }
+
+    /// <summary>Reads one image file's size and channels from its header (PNG: the whole chunk layout; others: the codec's header).</summary>
+    private static (int Width, int Height, int Channels) ProbeFile(string path, bool verifyChecksums, long maxPixels)
+    {
+        byte[] bytes = ReadFile(path);
+        return PngDecoder.IsPng(bytes)
+            ? PngDecoder.Probe(bytes, path, verifyChecksums, maxPixels)
+            : SkiaImageDecoder.Probe(bytes, path, maxPixels);
+    }
+
+    private static byte[] ReadFile(string path)
     {
         byte[] bytes;
         try
@@ -212,12 +253,10 @@ public static class ImageFolder
         }
 
         if (bytes.Length == 0) throw new DataFormatException(path, "is empty (0 bytes); it is not an image.");
-        return PngDecoder.IsPng(bytes)
-            ? PngDecoder.Decode(bytes, path, verifyChecksums, maxPixels)
-            : SkiaImageDecoder.Decode(bytes, path, maxPixels);
+        return bytes;
     }
 
-    private static (Tensor Samples, ImageConversions Conversions) Assemble(List<DecodedImage> images, List<string> files, ImageFolderOptions options)
+    private static ImageConversions Conversions(List<(int Width, int Height, int Channels)> images, List<string> files, ImageFolderOptions options)
     {
         int channels = options.Channels;
         (int width, int height) = options.Height is { } h0
@@ -227,9 +266,12 @@ public static class ImageFolder
         int rgbToGrey = channels == 1 ? images.Count(im => im.Channels >= 3) : 0;
         int alpha = images.Count(im => im.Channels is 2 or 4);
         var sizes = images.Where(im => im.Width != width || im.Height != height).Select(im => (im.Width, im.Height)).ToList();
-        var conversions = new ImageConversions(greyToRgb, rgbToGrey, alpha, sizes.Count, sizes.Distinct().Count(), height, width,
+        return new ImageConversions(greyToRgb, rgbToGrey, alpha, sizes.Count, sizes.Distinct().Count(), height, width,
             sizes.Count > 0 ? files[images.FindIndex(im => im.Width != width || im.Height != height)] : null);
+    }
 
+    private static Tensor Assemble(List<DecodedImage> images, int channels, int height, int width)
+    {
         Tensor result = empty([images.Count, channels, height, width], ScalarType.Byte);
         try
         {
@@ -252,7 +294,7 @@ public static class ImageFolder
                 result.index_copy_(0, tensor(indices.Select(i => (long)i).ToArray(), ScalarType.Int64), resized.Samples);
             }
 
-            return (result, conversions);
+            return result;
         }
         catch
         {

@@ -85,6 +85,22 @@ public static class PngDecoder
         DecodedImage.Planarize(pixels, width, height, outChannels, destination, channels);
     }
 
+    /// <summary>
+    /// Reads a PNG's size and output channel count without decoding its pixels: the chunk layout (and CRC-32s when
+    /// asked) is checked as by <see cref="Decode"/>, the compressed data are not inflated.
+    /// </summary>
+    /// <param name="data">The whole file.</param>
+    /// <param name="sourceName">The file name, for messages.</param>
+    /// <param name="verifyChecksums">Whether to check CRC-32s.</param>
+    /// <param name="maxPixels">The largest width × height accepted.</param>
+    /// <returns>Width, height and the channels <see cref="Decode"/> would return.</returns>
+    /// <exception cref="DataFormatException">When the data are not a valid, supported PNG.</exception>
+    internal static (int Width, int Height, int Channels) Probe(ReadOnlyMemory<byte> data, string sourceName, bool verifyChecksums, long maxPixels)
+    {
+        Parsed png = Parse(data, sourceName, verifyChecksums, maxPixels);
+        return (png.Header.Width, png.Header.Height, png.Header.OutputChannels(png.Transparency is not null));
+    }
+
     [ThreadStatic]
     private static byte[]? _rawScratch;
 

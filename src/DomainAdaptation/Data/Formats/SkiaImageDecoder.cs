@@ -45,6 +45,48 @@ internal static class SkiaImageDecoder
         }
     }
 
+    /// <summary>
+    /// Reads an image's size from its header without decoding the pixels (the codec is created, no pixel is read);
+    /// the channel count is that of <see cref="Decode"/>'s output, always 4 (RGBA).
+    /// </summary>
+    /// <param name="data">The file's bytes.</param>
+    /// <param name="path">The file, for messages.</param>
+    /// <param name="maxPixels">The largest width × height accepted.</param>
+    /// <returns>Width, height and 4.</returns>
+    /// <exception cref="DataFormatException">When the bytes are not an image Skia can read.</exception>
+    /// <exception cref="InvalidOperationException">When SkiaSharp's native library is missing.</exception>
+    public static (int Width, int Height, int Channels) Probe(byte[] data, string path, long maxPixels)
+    {
+        if (KnownFormat(data) is null)
+        {
+            Decode(data, path, maxPixels); // throws the "is not an image" error with the file's first bytes
+        }
+
+        try
+        {
+            return ProbeCore(data, path, maxPixels);
+        }
+        catch (Exception ex) when (ex is DllNotFoundException or EntryPointNotFoundException or BadImageFormatException || Generation.JpegDecoder.IsNativeLoadFailure(ex))
+        {
+            throw new InvalidOperationException(MissingNativeLibraryMessage(path), ex);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static (int Width, int Height, int Channels) ProbeCore(byte[] data, string path, long maxPixels)
+    {
+        using SKData skData = SKData.CreateCopy(data);
+        using SKCodec? codec = SKCodec.Create(skData);
+        if (codec is null) throw new DataFormatException(path, "is not an image that can be read (PNG, JPEG, BMP, GIF or WebP expected), or it is damaged.");
+        int width = codec.Info.Width, height = codec.Info.Height;
+        if (width <= 0 || height <= 0 || (long)width * height > maxPixels)
+        {
+            throw new DataFormatException(path, $"is {width}×{height} pixels; images must have 1 to {maxPixels:N0} pixels.");
+        }
+
+        return (width, height, 4);
+    }
+
     /// <summary>The image format the leading bytes announce (PNG, JPEG, BMP, GIF, WebP), or null for none of them.</summary>
     internal static string? KnownFormat(ReadOnlySpan<byte> data) => data switch
     {

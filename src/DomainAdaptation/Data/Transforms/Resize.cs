@@ -52,14 +52,32 @@ public sealed class Resize : ImageTransform
         {
             long length = Math.Min(ChunkImages, n - start);
             using DisposeScope scope = NewDisposeScope();
-            using var noGrad = no_grad();
-            Tensor chunk = images.narrow(0, start, length).to(ScalarType.Float32);
-            Tensor resized = nn.functional.interpolate(chunk, [Height, Width], mode: InterpolationMode.Bilinear, align_corners: false);
-            Tensor bytes = resized.round_().clamp_(0, 255).to(ScalarType.Byte);
-            result.narrow(0, start, length).copy_(bytes);
+            result.narrow(0, start, length).copy_(Bilinear(images.narrow(0, start, length), Height, Width));
         }
 
         return result;
+    }
+
+    /// <summary>The resize of one chunk: float32, bilinear (align_corners = false, no antialiasing), round half to even, clamp, uint8.</summary>
+    /// <param name="images">uint8 <c>[n, C, h, w]</c>.</param>
+    /// <param name="height">Output height.</param>
+    /// <param name="width">Output width.</param>
+    /// <returns>uint8 <c>[n, C, height, width]</c> (in the caller's dispose scope).</returns>
+    internal static Tensor Bilinear(Tensor images, int height, int width)
+    {
+        using var noGrad = no_grad();
+        Tensor chunk = images.to(ScalarType.Float32);
+        Tensor resized = nn.functional.interpolate(chunk, [height, width], mode: InterpolationMode.Bilinear, align_corners: false);
+        return resized.round_().clamp_(0, 255).to(ScalarType.Byte);
+    }
+
+    /// <summary>Resizes one planar uint8 image <c>[channels, h, w]</c> into <paramref name="destination"/> (<c>[channels, height, width]</c>), as <see cref="Bilinear"/>.</summary>
+    internal static void Bytes(byte[] planar, int channels, int h, int w, int height, int width, Span<byte> destination)
+    {
+        using DisposeScope scope = NewDisposeScope();
+        Tensor image = tensor(planar, [1, channels, h, w]);
+        Tensor resized = Bilinear(image, height, width).contiguous();
+        resized.bytes.CopyTo(destination);
     }
 
     /// <inheritdoc />

@@ -1,5 +1,6 @@
 using DomainAdaptation.Data;
 using DomainAdaptation.Data.Batching;
+using DomainAdaptation.Tests.TestSupport;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -98,5 +99,80 @@ public class BatchAssemblerTests
         converted.add_(100);
 
         storage.data<double>().ToArray().Should().Equal(1, 2, 3, 4, 5, 6);
+    }
+}
+
+/// <summary>The assembler's read-ahead of streamed sets.</summary>
+public class BatchAssemblerPrefetchTests
+{
+    private static bool Same(Tensor a, Tensor b) => a.shape.SequenceEqual(b.shape) && a.eq(b).all().ToBoolean();
+
+    private static Tensor Images(int count, int offset) =>
+        arange(offset, offset + count, ScalarType.Int64).to(ScalarType.Byte).view(count, 1, 1, 1).expand(count, 1, 2, 3).contiguous();
+
+    [Fact]
+    public void Assemble_StreamedSetsReadAhead_SameBatchesAsInMemoryForwardAndAfterAJumpBack()
+    {
+        using var memory = new DomainDataset("memory",
+            new SampleSet("s", Images(13, 0), arange(13, ScalarType.Int64).remainder(3), 3),
+            new SampleSet("t", Images(9, 100), null, 3));
+        var sourceStream = new TensorStream("s", Images(13, 0));
+        var targetStream = new TensorStream("t", Images(9, 100));
+        using var streamed = new DomainDataset("streamed",
+            new SampleSet("s", sourceStream, arange(13, ScalarType.Int64).remainder(3), 3),
+            new SampleSet("t", targetStream, null, 3));
+        using var converter = new SampleConverter(ScalarType.Float32, CPU, null);
+        var sampler = new DomainBatchSampler(13, 9, 4, seed: 5);
+        using var direct = new BatchAssembler(memory, converter);
+        using var ahead = new BatchAssembler(streamed, converter, prefetchSteps: 3);
+
+        foreach (long step in new long[] { 0, 1, 2, 3, 4, 5, 6, 2, 3, 10 })
+        {
+            using var scope = NewDisposeScope();
+            DomainBatch expected = direct.Assemble(sampler.IndicesAt(step));
+            DomainBatch actual = ahead.Assemble(sampler, step);
+            Same(actual.SourceImages, expected.SourceImages).Should().BeTrue($"step {step}");
+            Same(actual.TargetImages, expected.TargetImages).Should().BeTrue($"step {step}");
+            Same(actual.SourceLabels, expected.SourceLabels).Should().BeTrue($"step {step}");
+        }
+
+        sourceStream.Reads.Should().NotBeEmpty();
+        targetStream.Reads.Should().NotBeEmpty();
+    }
+
+    [Fact]
+    public void Assemble_StepZero_StartsReadingTheNextStepsBeforeTheyAreAsked()
+    {
+        var targetStream = new TensorStream("t", Images(40, 0));
+        using var streamed = new DomainDataset("streamed",
+            new SampleSet("s", Images(40, 0), arange(40, ScalarType.Int64).remainder(2), 2),
+            new SampleSet("t", targetStream, null, 2));
+        using var converter = new SampleConverter(ScalarType.Float32, CPU, null);
+        var sampler = new DomainBatchSampler(40, 40, 4, seed: 1);
+        using var assembler = new BatchAssembler(streamed, converter, prefetchSteps: 2);
+
+        using (NewDisposeScope()) assembler.Assemble(sampler, 0);
+
+        // An upper bound against hanging, not a speed target: the reads were started before Assemble returned.
+        targetStream.WaitForRead(sampler.IndicesAt(2).Target, TimeSpan.FromSeconds(60)).Should().BeTrue("step 2 is within the read-ahead of step 0");
+        targetStream.Reads.Should().NotContain(r => r.Indices.SequenceEqual(sampler.IndicesAt(3).Target), "step 3 lies beyond the read-ahead of 2");
+    }
+
+    [Fact]
+    public void Assemble_ADamagedStreamedSample_ThrowsItsOwnExceptionNamingTheFile()
+    {
+        var sampler = new DomainBatchSampler(8, 8, 4, seed: 3);
+        long bad = sampler.IndicesAt(1).Target[0];
+        using var streamed = new DomainDataset("streamed",
+            new SampleSet("s", Images(8, 0), arange(8, ScalarType.Int64).remainder(2), 2),
+            new SampleSet("t", new TensorStream("t", Images(8, 0)) { FailingIndex = bad }, null, 2));
+        using var converter = new SampleConverter(ScalarType.Float32, CPU, null);
+        using var assembler = new BatchAssembler(streamed, converter, prefetchSteps: 2);
+        using var scope = NewDisposeScope();
+
+        assembler.Assemble(sampler, 0);
+        Action act = () => assembler.Assemble(sampler, 1);
+
+        act.Should().Throw<DomainAdaptation.Data.Formats.DataFormatException>().WithMessage($"*t/{bad}.png*damaged*");
     }
 }

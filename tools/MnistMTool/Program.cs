@@ -117,7 +117,7 @@ static void Locate(string releasedSource, string mnistFolder, string bsdsSource,
     using Tensor mnistImages = MnistIdx.ReadImages(Path.Combine(mnistFolder, $"{prefix}-images-idx3-ubyte.gz"));
     using Tensor first = mnistImages.narrow(0, 0, count).contiguous();
     byte[] digits = first.data<byte>().ToArray();
-    IReadOnlyList<RgbImage> backgrounds = Bsds500Images.Load(bsdsSource);
+    IReadOnlyList<DecodedImage> backgrounds = Bsds500Images.Load(bsdsSource);
     byte[][] releasedImages = ReadRgb(releasedSource, split, count).Images;
     foreach (int index in wanted)
     {
@@ -141,7 +141,7 @@ static void Locate(string releasedSource, string mnistFolder, string bsdsSource,
         var best = (Error: double.MaxValue, Max: 0, Name: "", X: 0, Y: 0);
         var second = best;
         int[] probe = Enumerable.Range(0, 32).Select(k => ((k * 7 % 32) * 32 + (k * 13 % 32)) * 3).ToArray();
-        foreach (RgbImage bg in backgrounds)
+        foreach (DecodedImage bg in backgrounds)
         {
             ReadOnlySpan<byte> px = bg.Pixels;
             for (int y0 = 0; y0 <= bg.Height - 32; y0++)
@@ -173,11 +173,11 @@ static void Locate(string releasedSource, string mnistFolder, string bsdsSource,
                     if (error < best.Error)
                     {
                         second = best;
-                        best = (error, max, bg.Name, x0, y0);
+                        best = (error, max, bg.Name ?? "?", x0, y0);
                     }
                     else if (error < second.Error)
                     {
-                        second = (error, max, bg.Name, x0, y0);
+                        second = (error, max, bg.Name ?? "?", x0, y0);
                     }
                 }
             }

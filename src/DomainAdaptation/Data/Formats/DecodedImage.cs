@@ -4,7 +4,8 @@ namespace DomainAdaptation.Data.Formats;
 
 /// <summary>
 /// A decoded 8-bit image with interleaved channels, row-major: the value of channel <c>c</c> at <c>(y, x)</c> is
-/// <c>Pixels[(y * Width + x) * Channels + c]</c>.
+/// <c>Pixels[(y * Width + x) * Channels + c]</c>. The library's one image type: what the decoders return and what the
+/// MNIST-M generator blends digits into (its BSDS500 backgrounds are RGB images with their file names).
 /// </summary>
 public sealed class DecodedImage
 {
@@ -12,9 +13,10 @@ public sealed class DecodedImage
     /// <param name="width">Width in pixels (positive).</param>
     /// <param name="height">Height in pixels (positive).</param>
     /// <param name="channels">1 grey, 2 grey+alpha, 3 RGB, 4 RGBA.</param>
-    /// <param name="pixels">Exactly <c>width × height × channels</c> bytes, interleaved.</param>
+    /// <param name="pixels">Exactly <c>width × height × channels</c> bytes, interleaved (the image takes ownership).</param>
+    /// <param name="name">A name for messages and records, e.g. the source file name "100075.jpg"; null for none.</param>
     /// <exception cref="ArgumentException">When the sizes disagree.</exception>
-    public DecodedImage(int width, int height, int channels, byte[] pixels)
+    public DecodedImage(int width, int height, int channels, byte[] pixels, string? name = null)
     {
         ArgumentNullException.ThrowIfNull(pixels);
         ArgumentOutOfRangeException.ThrowIfLessThan(width, 1);
@@ -29,7 +31,11 @@ public sealed class DecodedImage
         Height = height;
         Channels = channels;
         Pixels = pixels;
+        Name = name;
     }
+
+    /// <summary>The image's name (its file or archive entry name), or null.</summary>
+    public string? Name { get; }
 
     /// <summary>Width in pixels.</summary>
     public int Width { get; }
@@ -42,6 +48,41 @@ public sealed class DecodedImage
 
     /// <summary>The interleaved pixel values, <c>Height × Width × Channels</c> bytes.</summary>
     public byte[] Pixels { get; }
+
+    /// <summary>One channel value.</summary>
+    /// <param name="x">Column, <c>0 ≤ x &lt; Width</c>.</param>
+    /// <param name="y">Row, <c>0 ≤ y &lt; Height</c>.</param>
+    /// <param name="channel">The channel, <c>0 ≤ channel &lt; Channels</c> (for RGB: 0 red, 1 green, 2 blue).</param>
+    /// <returns>The value.</returns>
+    public byte this[int x, int y, int channel] => Pixels[(((y * Width) + x) * Channels) + channel];
+
+    /// <summary>This image with 3 interleaved RGB channels (grey repeated, alpha dropped); itself when it is RGB already.</summary>
+    /// <param name="name">The name the RGB image gets; null keeps this one's.</param>
+    /// <returns>An RGB image of the same size.</returns>
+    public DecodedImage ToRgb(string? name = null)
+    {
+        if (Channels == 3 && (name is null || name == Name)) return this;
+        int plane = Width * Height;
+        byte[] rgb = new byte[3 * plane];
+        for (int i = 0, s = 0, d = 0; i < plane; i++, s += Channels, d += 3)
+        {
+            if (Channels <= 2)
+            {
+                rgb[d] = rgb[d + 1] = rgb[d + 2] = Pixels[s];
+            }
+            else
+            {
+                rgb[d] = Pixels[s];
+                rgb[d + 1] = Pixels[s + 1];
+                rgb[d + 2] = Pixels[s + 2];
+            }
+        }
+
+        return new DecodedImage(Width, Height, 3, rgb, name ?? Name);
+    }
+
+    /// <inheritdoc />
+    public override string ToString() => $"{Name ?? "image"} ({Width}×{Height}, {Channels} channel(s))";
 
     /// <summary>
     /// Writes the image planar (<c>[C, H, W]</c>, as tensors are laid out) into <paramref name="destination"/>,

@@ -6,18 +6,41 @@ namespace DomainAdaptation.Data.Formats;
 
 /// <summary>
 /// Decodes JPEG, BMP, GIF, WebP (anything but PNG) through SkiaSharp's managed API, which TorchSharp already
-/// references. SkiaSharp's native library is not part of the DomainAdaptation package: when it is missing, the error
-/// says which package to add to the application.
+/// references: the library's one SkiaSharp wrapper (the image folders, image lists and the BSDS500 reader of the
+/// MNIST-M generator all decode here, with the same errors). SkiaSharp's native library is not part of the
+/// DomainAdaptation package: when it is missing, <see cref="SkiaSharpUnavailableException"/> says which package to add.
 /// </summary>
 internal static class SkiaImageDecoder
 {
-    /// <summary>The message when libSkiaSharp cannot be loaded.</summary>
-    internal static string MissingNativeLibraryMessage(string path) =>
-        $"Decoding '{path}' needs SkiaSharp's native library (libSkiaSharp), which is not installed. The DomainAdaptation " +
-        "package decodes PNG itself but leaves JPEG, BMP, GIF and WebP to SkiaSharp and does not ship SkiaSharp's native assets. " +
-        "Add the package SkiaSharp.NativeAssets.Linux (or SkiaSharp.NativeAssets.Linux.NoDependencies; on Windows or macOS " +
-        "SkiaSharp.NativeAssets.Win32 / .macOS) to the application, with the same version as the SkiaSharp it uses " +
-        "(TorchSharp 0.107 brings SkiaSharp 2.88.6) — or convert the images to PNG.";
+    /// <summary>True for the exceptions SkiaSharp raises when libSkiaSharp is missing, unloadable or of another version.</summary>
+    internal static bool IsNativeLoadFailure(Exception ex) => ex switch
+    {
+        DllNotFoundException or EntryPointNotFoundException or BadImageFormatException => true,
+        TypeInitializationException t => t.InnerException is null || IsNativeLoadFailure(t.InnerException) || t.TypeName?.StartsWith("SkiaSharp", StringComparison.Ordinal) == true,
+        InvalidOperationException i => i.Message.Contains("libSkiaSharp", StringComparison.OrdinalIgnoreCase),
+        _ => false,
+    };
+
+    /// <summary>The message for a native load failure: the file, what is missing or mismatched, and which package to add.</summary>
+    /// <param name="path">The file being decoded.</param>
+    /// <param name="ex">SkiaSharp's loader error.</param>
+    internal static string DescribeNativeFailure(string path, Exception ex)
+    {
+        string managed = typeof(SKCodec).Assembly.GetName().Version?.ToString() ?? "unknown";
+        string assets = OperatingSystem.IsLinux() ? "SkiaSharp.NativeAssets.Linux (or SkiaSharp.NativeAssets.Linux.NoDependencies without fontconfig)"
+            : OperatingSystem.IsMacOS() ? "SkiaSharp.NativeAssets.macOS"
+            : OperatingSystem.IsWindows() ? "SkiaSharp.NativeAssets.Win32"
+            : "the SkiaSharp.NativeAssets.* package for this platform";
+        bool mismatch = ex.GetBaseException() is InvalidOperationException;
+        string cause = mismatch
+            ? "the native library libSkiaSharp that was loaded does not match the managed SkiaSharp assembly"
+            : "the native library libSkiaSharp could not be loaded";
+        return $"Decoding '{path}' needs SkiaSharp, but {cause} ({RuntimeInformation.OSDescription}, {RuntimeInformation.ProcessArchitecture}; " +
+               $"managed SkiaSharp {managed}). The DomainAdaptation package decodes PNG itself but leaves JPEG, BMP, GIF and WebP to SkiaSharp " +
+               $"and does not ship SkiaSharp's native assets. Add the package {assets} to the application project, with the same version as the " +
+               "SkiaSharp package it resolves (for example SkiaSharp 3.119.0 with SkiaSharp.NativeAssets.Linux 3.119.0, or 2.88.6 with 2.88.6), " +
+               $"and rebuild — or convert the images to PNG. Loader error: {ex.GetBaseException().Message}";
+    }
 
     /// <summary>Decodes an image file's bytes to 8-bit RGBA.</summary>
     /// <param name="data">The file's bytes.</param>
@@ -25,7 +48,7 @@ internal static class SkiaImageDecoder
     /// <param name="maxPixels">The largest width × height accepted.</param>
     /// <returns>The image with 4 interleaved channels (RGBA, unpremultiplied).</returns>
     /// <exception cref="DataFormatException">When the bytes are not a readable image.</exception>
-    /// <exception cref="InvalidOperationException">When SkiaSharp's native library is missing.</exception>
+    /// <exception cref="SkiaSharpUnavailableException">When SkiaSharp's native library is missing or mismatched.</exception>
     public static DecodedImage Decode(byte[] data, string path, long maxPixels)
     {
         if (KnownFormat(data) is null)
@@ -39,9 +62,9 @@ internal static class SkiaImageDecoder
         {
             return DecodeCore(data, path, maxPixels);
         }
-        catch (Exception ex) when (ex is DllNotFoundException or EntryPointNotFoundException or BadImageFormatException || Generation.JpegDecoder.IsNativeLoadFailure(ex))
+        catch (Exception ex) when (IsNativeLoadFailure(ex))
         {
-            throw new InvalidOperationException(MissingNativeLibraryMessage(path), ex);
+            throw new SkiaSharpUnavailableException(DescribeNativeFailure(path, ex), ex);
         }
     }
 
@@ -54,7 +77,7 @@ internal static class SkiaImageDecoder
     /// <param name="maxPixels">The largest width × height accepted.</param>
     /// <returns>Width, height and 4.</returns>
     /// <exception cref="DataFormatException">When the bytes are not an image Skia can read.</exception>
-    /// <exception cref="InvalidOperationException">When SkiaSharp's native library is missing.</exception>
+    /// <exception cref="SkiaSharpUnavailableException">When SkiaSharp's native library is missing or mismatched.</exception>
     public static (int Width, int Height, int Channels) Probe(byte[] data, string path, long maxPixels)
     {
         if (KnownFormat(data) is null)
@@ -66,9 +89,9 @@ internal static class SkiaImageDecoder
         {
             return ProbeCore(data, path, maxPixels);
         }
-        catch (Exception ex) when (ex is DllNotFoundException or EntryPointNotFoundException or BadImageFormatException || Generation.JpegDecoder.IsNativeLoadFailure(ex))
+        catch (Exception ex) when (IsNativeLoadFailure(ex))
         {
-            throw new InvalidOperationException(MissingNativeLibraryMessage(path), ex);
+            throw new SkiaSharpUnavailableException(DescribeNativeFailure(path, ex), ex);
         }
     }
 
@@ -135,7 +158,8 @@ internal static class SkiaImageDecoder
     }
 
     /// <summary>
-    /// The SkiaSharp decode both image readers share (this one and <see cref="Generation.JpegDecoder"/>): the codec reads
+    /// The SkiaSharp decode (the library's only one; the BSDS500 reader and the image folders both go through
+    /// <see cref="Decode"/>): the codec reads
     /// the header, <paramref name="checkSize"/> sees the size before any pixel memory is allocated (it throws to refuse),
     /// and the pixels are decoded straight into a pinned managed buffer of tight RGBA rows, unpremultiplied. Uses only
     /// API that SkiaSharp 2.88 and 3.x share (<c>SKBitmap.GetPixelSpan</c> is gone in 3.x), so the library runs on either.

@@ -16,15 +16,31 @@ public static class Bsds500Images
     /// <summary>The folder of the train images inside <c>BSR_bsds500.tgz</c>.</summary>
     public const string ArchiveTrainFolder = "BSR/BSDS500/data/images/train/";
 
+    /// <summary>The largest image accepted, in pixels (BSDS500's are 481×321).</summary>
+    private const long MaxPixels = 1L << 26;
+
+    /// <summary>Decodes one JPEG through the library's SkiaSharp decoder into a named RGB image; this API's errors are InvalidDataException.</summary>
+    private static DecodedImage Decode(string source, string name, byte[] encoded)
+    {
+        try
+        {
+            return SkiaImageDecoder.Decode(encoded, source, MaxPixels).ToRgb(name);
+        }
+        catch (DataFormatException ex)
+        {
+            throw new InvalidDataException(ex.Message, ex);
+        }
+    }
+
     /// <summary>Loads from a folder of JPEGs or from a <c>.tgz</c>/<c>.tar.gz</c> archive, whichever <paramref name="path"/> is.</summary>
     /// <param name="path">A folder holding <c>*.jpg</c> files (e.g. <c>bsds500/train</c>), or <c>BSR_bsds500.tgz</c>.</param>
     /// <param name="logger">Receives one line per load; null for none.</param>
     /// <param name="cancellationToken">Stops between images.</param>
-    /// <returns>The decoded images, sorted by name.</returns>
+    /// <returns>The decoded RGB images (3 channels, named by their files), sorted by name.</returns>
     /// <exception cref="FileNotFoundException">When <paramref name="path"/> is neither a folder nor a file.</exception>
     /// <exception cref="InvalidDataException">When there is no image, an image is corrupt, or the archive is unsafe.</exception>
     /// <exception cref="SkiaSharpUnavailableException">When SkiaSharp's native library is missing.</exception>
-    public static IReadOnlyList<RgbImage> Load(string path, ILogger? logger = null, CancellationToken cancellationToken = default)
+    public static IReadOnlyList<DecodedImage> Load(string path, ILogger? logger = null, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         if (Directory.Exists(path)) return LoadFolder(path, logger, cancellationToken);
@@ -42,7 +58,7 @@ public static class Bsds500Images
     /// <exception cref="DirectoryNotFoundException">When the folder does not exist.</exception>
     /// <exception cref="InvalidDataException">When it holds no JPEG or one cannot be decoded.</exception>
     /// <exception cref="SkiaSharpUnavailableException">When SkiaSharp's native library is missing.</exception>
-    public static IReadOnlyList<RgbImage> LoadFolder(string folder, ILogger? logger = null, CancellationToken cancellationToken = default)
+    public static IReadOnlyList<DecodedImage> LoadFolder(string folder, ILogger? logger = null, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(folder);
         if (!Directory.Exists(folder))
@@ -60,11 +76,11 @@ public static class Bsds500Images
             throw new InvalidDataException($"The BSDS500 image folder '{Path.GetFullPath(folder)}' holds no *.jpg file.");
         }
 
-        var images = new RgbImage[files.Length];
+        var images = new DecodedImage[files.Length];
         for (int i = 0; i < files.Length; i++)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            images[i] = JpegDecoder.Decode(files[i], Path.GetFileName(files[i]), File.ReadAllBytes(files[i]));
+            images[i] = Decode(files[i], Path.GetFileName(files[i]), File.ReadAllBytes(files[i]));
         }
 
         GenerationLog.BackgroundsLoaded(logger ?? NullLogger.Instance, images.Length, Path.GetFullPath(folder), clock.ElapsedMilliseconds);
@@ -83,7 +99,7 @@ public static class Bsds500Images
     /// <exception cref="FileNotFoundException">When a file does not exist.</exception>
     /// <exception cref="InvalidDataException">When a file cannot be decoded.</exception>
     /// <exception cref="SkiaSharpUnavailableException">When SkiaSharp's native library is missing.</exception>
-    public static IReadOnlyList<RgbImage> LoadFiles(IEnumerable<string> files, ILogger? logger = null, CancellationToken cancellationToken = default)
+    public static IReadOnlyList<DecodedImage> LoadFiles(IEnumerable<string> files, ILogger? logger = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(files);
         string[] paths = files.OrderBy(f => Path.GetFileName(f), StringComparer.Ordinal).ToArray();
@@ -92,12 +108,12 @@ public static class Bsds500Images
         if (duplicate is not null) throw new ArgumentException($"Two BSDS500 image files are named '{duplicate}'; names must be unique.", nameof(files));
 
         var clock = Stopwatch.StartNew();
-        var images = new RgbImage[paths.Length];
+        var images = new DecodedImage[paths.Length];
         for (int i = 0; i < paths.Length; i++)
         {
             cancellationToken.ThrowIfCancellationRequested();
             if (!File.Exists(paths[i])) throw new FileNotFoundException($"The BSDS500 image '{Path.GetFullPath(paths[i])}' does not exist.", paths[i]);
-            images[i] = JpegDecoder.Decode(paths[i], Path.GetFileName(paths[i]), File.ReadAllBytes(paths[i]));
+            images[i] = Decode(paths[i], Path.GetFileName(paths[i]), File.ReadAllBytes(paths[i]));
         }
 
         GenerationLog.BackgroundsLoaded(logger ?? NullLogger.Instance, images.Length, $"{paths.Length} files", clock.ElapsedMilliseconds);
@@ -119,7 +135,7 @@ public static class Bsds500Images
     /// <exception cref="FileNotFoundException">When the archive does not exist.</exception>
     /// <exception cref="InvalidDataException">When the archive is corrupt, unsafe, too large or has no image in the folder.</exception>
     /// <exception cref="SkiaSharpUnavailableException">When SkiaSharp's native library is missing.</exception>
-    public static IReadOnlyList<RgbImage> LoadArchive(
+    public static IReadOnlyList<DecodedImage> LoadArchive(
         string archivePath,
         string entryFolder = ArchiveTrainFolder,
         ArchiveLimits? limits = null,
@@ -138,7 +154,7 @@ public static class Bsds500Images
         if (prefix.Length > 0 && !prefix.EndsWith('/')) prefix += "/";
 
         var clock = Stopwatch.StartNew();
-        var images = new List<RgbImage>();
+        var images = new List<DecodedImage>();
         try
         {
             TarArchive.ReadFilesPooled(
@@ -149,7 +165,7 @@ public static class Bsds500Images
                 {
                     try
                     {
-                        images.Add(JpegDecoder.Decode($"{archivePath}:{name}", name[prefix.Length..], buffer.AsSpan(0, length).ToArray()));
+                        images.Add(Decode($"{archivePath}:{name}", name[prefix.Length..], buffer.AsSpan(0, length).ToArray()));
                     }
                     finally
                     {

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using DomainAdaptation.Data.Formats;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -82,7 +83,7 @@ public sealed class MnistMGenerator
     /// <param name="backgrounds">The background list (order matters; the loaders sort by name).</param>
     /// <returns>The placement.</returns>
     /// <exception cref="ArgumentException">When the list is empty or an image is smaller than <see cref="ImageSize"/>.</exception>
-    public MnistMPlacement Place(long index, IReadOnlyList<RgbImage> backgrounds)
+    public MnistMPlacement Place(long index, IReadOnlyList<DecodedImage> backgrounds)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(index);
         CheckBackgrounds(backgrounds);
@@ -95,7 +96,7 @@ public sealed class MnistMGenerator
     /// <param name="cancellationToken">Stops between images.</param>
     /// <returns>uint8 images <c>[N, 3, S, S]</c> on the CPU with the digits' labels; the caller owns it.</returns>
     /// <exception cref="ArgumentException">When the digits or backgrounds do not fit the recipe.</exception>
-    public SampleSet Generate(SampleSet digits, IReadOnlyList<RgbImage> backgrounds, CancellationToken cancellationToken = default)
+    public SampleSet Generate(SampleSet digits, IReadOnlyList<DecodedImage> backgrounds, CancellationToken cancellationToken = default)
     {
         (byte[] pixels, int count, int digitSize) = ReadDigits(digits);
         CheckBackgrounds(backgrounds);
@@ -146,7 +147,7 @@ public sealed class MnistMGenerator
     /// <exception cref="ArgumentException">When the digits have no labels or do not fit the recipe.</exception>
     public async Task<MnistMGenerationResult> WriteAsync(
         SampleSet digits,
-        IReadOnlyList<RgbImage> backgrounds,
+        IReadOnlyList<DecodedImage> backgrounds,
         string outputFolder,
         MnistMSplit split,
         IProgress<MnistMGenerationProgress>? progress = null,
@@ -220,9 +221,10 @@ public sealed class MnistMGenerator
     /// <param name="size">The output side <c>S ≥ h</c>, <c>S − h</c> even.</param>
     /// <param name="hwc">Receives <c>S × S × 3</c> bytes, HWC.</param>
     /// <exception cref="ArgumentException">When the sizes or the patch position do not fit.</exception>
-    public static void Compose(ReadOnlySpan<byte> digit, int digitSize, RgbImage background, int x, int y, int size, Span<byte> hwc)
+    public static void Compose(ReadOnlySpan<byte> digit, int digitSize, DecodedImage background, int x, int y, int size, Span<byte> hwc)
     {
         ArgumentNullException.ThrowIfNull(background);
+        if (background.Channels != 3) throw new ArgumentException($"Background '{background.Name}' has {background.Channels} channel(s); MNIST-M blends into RGB images (DecodedImage.ToRgb converts).", nameof(background));
         if (digitSize < 1 || digit.Length != digitSize * digitSize || size < digitSize || (size - digitSize) % 2 != 0 || hwc.Length != size * size * 3)
         {
             throw new ArgumentException($"Compose needs an h×h digit ({digit.Length} bytes for h = {digitSize}), S ≥ h with S − h even (S = {size}) and S×S×3 output bytes ({hwc.Length}).");
@@ -254,7 +256,7 @@ public sealed class MnistMGenerator
     }
 
     /// <summary>Places and composes image <paramref name="index"/>.</summary>
-    private void BlendOne(ReadOnlySpan<byte> digit, int digitSize, IReadOnlyList<RgbImage> backgrounds, long index, Span<byte> hwc)
+    private void BlendOne(ReadOnlySpan<byte> digit, int digitSize, IReadOnlyList<DecodedImage> backgrounds, long index, Span<byte> hwc)
     {
         MnistMPlacement place = PlaceCore(index, backgrounds);
         Compose(digit, digitSize, backgrounds[place.BackgroundIndex], place.X, place.Y, _options.ImageSize, hwc);
@@ -274,12 +276,12 @@ public sealed class MnistMGenerator
         }
     }
 
-    private MnistMPlacement PlaceCore(long index, IReadOnlyList<RgbImage> backgrounds)
+    private MnistMPlacement PlaceCore(long index, IReadOnlyList<DecodedImage> backgrounds)
     {
         int size = _options.ImageSize;
         var random = new PlacementRandom(_options.Seed, index);
         int b = random.NextBelow(backgrounds.Count);
-        RgbImage background = backgrounds[b];
+        DecodedImage background = backgrounds[b];
         int x = random.NextBelow(background.Width - size + 1);
         int y = random.NextBelow(background.Height - size + 1);
         return new MnistMPlacement(b, x, y);
@@ -319,7 +321,7 @@ public sealed class MnistMGenerator
         return (pixels, (int)shape[0], digitSize);
     }
 
-    private void CheckBackgrounds(IReadOnlyList<RgbImage> backgrounds)
+    private void CheckBackgrounds(IReadOnlyList<DecodedImage> backgrounds)
     {
         ArgumentNullException.ThrowIfNull(backgrounds);
         if (backgrounds.Count == 0)
@@ -328,9 +330,10 @@ public sealed class MnistMGenerator
         }
 
         int size = _options.ImageSize;
-        foreach (RgbImage image in backgrounds)
+        foreach (DecodedImage image in backgrounds)
         {
             if (image is null) throw new ArgumentException("The background list contains null.", nameof(backgrounds));
+            if (image.Channels != 3) throw new ArgumentException($"Background '{image.Name}' has {image.Channels} channel(s); MNIST-M blends into RGB images (DecodedImage.ToRgb converts).", nameof(backgrounds));
             if (image.Width < size || image.Height < size)
             {
                 throw new ArgumentException($"Background '{image.Name}' is {image.Width}×{image.Height}, smaller than the {size}×{size} patch MNIST-M cuts from it.", nameof(backgrounds));
@@ -338,7 +341,7 @@ public sealed class MnistMGenerator
         }
     }
 
-    private byte[] Record(MnistMSplit split, int count, int digitSize, IReadOnlyList<RgbImage> backgrounds)
+    private byte[] Record(MnistMSplit split, int count, int digitSize, IReadOnlyList<DecodedImage> backgrounds)
     {
         using var buffer = new MemoryStream();
         using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
@@ -353,7 +356,7 @@ public sealed class MnistMGenerator
             json.WriteNumber("digitSize", digitSize);
             json.WriteNumber("count", count);
             json.WriteStartArray("backgrounds");
-            foreach (RgbImage image in backgrounds)
+            foreach (DecodedImage image in backgrounds)
             {
                 json.WriteStringValue($"{image.Name} {image.Width}x{image.Height}");
             }

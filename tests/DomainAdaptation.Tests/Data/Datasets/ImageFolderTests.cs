@@ -272,6 +272,6 @@ public class ImageFolderTests : IDisposable
     [Fact]
     public void SkiaMissingMessage_NamesPackageToAdd()
     {
-        SkiaImageDecoder.MissingNativeLibraryMessage("/x/a.jpg").Should().Contain("/x/a.jpg").And.Contain("SkiaSharp.NativeAssets.Linux");
+        SkiaImageDecoder.DescribeNativeFailure("/x/a.jpg", new DllNotFoundException("libSkiaSharp")).Should().Contain("/x/a.jpg").And.Contain("SkiaSharp.NativeAssets.Linux").And.Contain("convert the images to PNG");
     }
 }

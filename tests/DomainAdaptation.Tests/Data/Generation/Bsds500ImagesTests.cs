@@ -1,3 +1,4 @@
+using DomainAdaptation.Data.Formats;
 using DomainAdaptation.Data.Generation;
 
 namespace DomainAdaptation.Tests.Data.Generation;
@@ -5,11 +6,11 @@ namespace DomainAdaptation.Tests.Data.Generation;
 /// <summary>Decodes the 200 real BSDS500 train images once for the tests that need them.</summary>
 public sealed class Bsds500Fixture
 {
-    private static readonly Lazy<IReadOnlyList<RgbImage>> Loaded = new(() => Bsds500Images.LoadFolder(SharedDataFolder.Require("bsds500/train")));
+    private static readonly Lazy<IReadOnlyList<DecodedImage>> Loaded = new(() => Bsds500Images.LoadFolder(SharedDataFolder.Require("bsds500/train")));
 
     public string Folder => SharedDataFolder.Require("bsds500/train");
 
-    public IReadOnlyList<RgbImage> Images => Loaded.Value;
+    public IReadOnlyList<DecodedImage> Images => Loaded.Value;
 }
 
 public class Bsds500ImagesTests : IClassFixture<Bsds500Fixture>
@@ -21,7 +22,7 @@ public class Bsds500ImagesTests : IClassFixture<Bsds500Fixture>
     [Fact]
     public void LoadFolder_RealTrainSet_Gives200ImagesSortedWithBsdsSizes()
     {
-        IReadOnlyList<RgbImage> images = _bsds.Images;
+        IReadOnlyList<DecodedImage> images = _bsds.Images;
 
         images.Should().HaveCount(200);
         images.Select(i => i.Name).Should().BeInAscendingOrder(StringComparer.Ordinal);
@@ -44,12 +45,12 @@ public class Bsds500ImagesTests : IClassFixture<Bsds500Fixture>
         entries.AddRange(names.Select(n => ($"BSR/BSDS500/data/images/train/{n}", File.ReadAllBytes(Path.Combine(_bsds.Folder, n)))));
         string archive = archives.Write("BSR_bsds500.tgz", entries);
 
-        IReadOnlyList<RgbImage> fromArchive = Bsds500Images.LoadArchive(archive);
+        IReadOnlyList<DecodedImage> fromArchive = Bsds500Images.LoadArchive(archive);
 
         fromArchive.Select(i => i.Name).Should().Equal(names.Order(StringComparer.Ordinal));
-        foreach (RgbImage image in fromArchive)
+        foreach (DecodedImage image in fromArchive)
         {
-            RgbImage fromFolder = _bsds.Images.Single(i => i.Name == image.Name);
+            DecodedImage fromFolder = _bsds.Images.Single(i => i.Name == image.Name);
             image.Width.Should().Be(fromFolder.Width);
             image.Pixels.SequenceEqual(fromFolder.Pixels).Should().BeTrue($"{image.Name} decodes the same from the archive");
         }
@@ -134,7 +135,7 @@ public class Bsds500ImagesTests : IClassFixture<Bsds500Fixture>
         string elsewhere = Path.Combine(archives.Folder, "2092.jpg");
         File.Copy(Path.Combine(_bsds.Folder, "2092.jpg"), elsewhere);
 
-        IReadOnlyList<RgbImage> images = Bsds500Images.LoadFiles([Path.Combine(_bsds.Folder, "97017.jpg"), elsewhere]);
+        IReadOnlyList<DecodedImage> images = Bsds500Images.LoadFiles([Path.Combine(_bsds.Folder, "97017.jpg"), elsewhere]);
 
         images.Select(i => i.Name).Should().Equal("2092.jpg", "97017.jpg");
         images[0].Pixels.SequenceEqual(_bsds.Images.Single(i => i.Name == "2092.jpg").Pixels).Should().BeTrue();

@@ -2,6 +2,7 @@ using System.Formats.Tar;
 using System.IO.Compression;
 using System.Text.Json;
 using DomainAdaptation.Data;
+using DomainAdaptation.Data.Formats;
 using DomainAdaptation.Data.Generation;
 using Microsoft.Extensions.Options;
 using TorchSharp;
@@ -35,7 +36,7 @@ public class MnistMGeneratorTests : IClassFixture<Bsds500Fixture>
         using Tensor mnistTest = DomainAdaptation.Data.Formats.MnistIdx.ReadImages(SharedDataFolder.Require("mnist/t10k-images-idx3-ubyte.gz"));
         byte[] digits = mnistTest.narrow(0, 0, index + 1).contiguous().data<byte>().ToArray();
         byte[] released = SkiaPng.DecodeRgb(ReadReleasedTestPng(index), out int width, out int height);
-        RgbImage bg = _bsds.Images.Single(i => i.Name == background);
+        DecodedImage bg = _bsds.Images.Single(i => i.Name == background);
         byte[] composed = new byte[32 * 32 * 3];
 
         MnistMGenerator.Compose(digits.AsSpan(index * 784, 784), 28, bg, x, y, 32, composed);
@@ -47,7 +48,7 @@ public class MnistMGeneratorTests : IClassFixture<Bsds500Fixture>
     [Fact]
     public void Generate_SyntheticDigits_EveryPixelIsTheAbsoluteDifferenceOfPatchAndBinarisedDigit()
     {
-        RgbImage[] backgrounds = SyntheticBackgrounds();
+        DecodedImage[] backgrounds = SyntheticBackgrounds();
         byte[] digitPixels = SyntheticDigits(count: 6, side: 28, seed: 1);
         using SampleSet digits = DigitSet(digitPixels, 6, 28);
         var generator = new MnistMGenerator(new MnistMGeneratorOptions { Seed = 7 });
@@ -61,7 +62,7 @@ public class MnistMGeneratorTests : IClassFixture<Bsds500Fixture>
         for (int i = 0; i < 6; i++)
         {
             MnistMPlacement p = generator.Place(i, backgrounds);
-            RgbImage bg = backgrounds[p.BackgroundIndex];
+            DecodedImage bg = backgrounds[p.BackgroundIndex];
             for (int c = 0; c < 3; c++)
             {
                 for (int y = 0; y < 32; y++)
@@ -82,7 +83,7 @@ public class MnistMGeneratorTests : IClassFixture<Bsds500Fixture>
     [Fact]
     public void Generate_ImageSize28_HasNoPaddingLikeTheReferenceScript()
     {
-        RgbImage[] backgrounds = SyntheticBackgrounds();
+        DecodedImage[] backgrounds = SyntheticBackgrounds();
         byte[] digitPixels = SyntheticDigits(count: 2, side: 28, seed: 2);
         using SampleSet digits = DigitSet(digitPixels, 2, 28);
         var generator = new MnistMGenerator(new MnistMGeneratorOptions { Seed = 3, ImageSize = 28 });
@@ -92,7 +93,7 @@ public class MnistMGeneratorTests : IClassFixture<Bsds500Fixture>
         generated.Samples.shape.Should().Equal(2, 3, 28, 28);
         byte[] actual = generated.Samples.data<byte>().ToArray();
         MnistMPlacement p = generator.Place(1, backgrounds);
-        RgbImage bg = backgrounds[p.BackgroundIndex];
+        DecodedImage bg = backgrounds[p.BackgroundIndex];
         for (int k = 0; k < 784; k++)
         {
             int d = digitPixels[784 + k] > 0 ? 255 : 0;
@@ -103,7 +104,7 @@ public class MnistMGeneratorTests : IClassFixture<Bsds500Fixture>
     [Fact]
     public void Generate_SameSeed_IsIdenticalWhateverTheParallelism_AndAnotherSeedDiffers()
     {
-        RgbImage[] backgrounds = SyntheticBackgrounds();
+        DecodedImage[] backgrounds = SyntheticBackgrounds();
         using SampleSet digits = DigitSet(SyntheticDigits(40, 28, seed: 4), 40, 28);
 
         using SampleSet a = new MnistMGenerator(new MnistMGeneratorOptions { Seed = 11, MaxDegreeOfParallelism = 1 }).Generate(digits, backgrounds);
@@ -118,7 +119,7 @@ public class MnistMGeneratorTests : IClassFixture<Bsds500Fixture>
     public void Place_ManyIndices_CoversEveryBackgroundAndEveryPositionUniformly()
     {
         // Two 33×34 backgrounds and one 35×32: 2×3, 2×3 and 4×1 patch positions for S = 32.
-        RgbImage[] backgrounds = [Solid("a", 33, 34), Solid("b", 33, 34), Solid("c", 35, 32)];
+        DecodedImage[] backgrounds = [Solid("a", 33, 34), Solid("b", 33, 34), Solid("c", 35, 32)];
         var generator = new MnistMGenerator(new MnistMGeneratorOptions { Seed = 5 });
         var counts = new Dictionary<MnistMPlacement, int>();
         const int Draws = 30_000;
@@ -141,7 +142,7 @@ public class MnistMGeneratorTests : IClassFixture<Bsds500Fixture>
     [Fact]
     public async Task WriteAsync_SyntheticDigits_WritesTheReleaseLayoutWithMatchingPngsAndLabels()
     {
-        RgbImage[] backgrounds = SyntheticBackgrounds();
+        DecodedImage[] backgrounds = SyntheticBackgrounds();
         using SampleSet digits = DigitSet(SyntheticDigits(12, 28, seed: 6), 12, 28, labels: Enumerable.Range(0, 12).Select(i => (long)(9 - (i % 10))).ToArray());
         var generator = new MnistMGenerator(new MnistMGeneratorOptions { Seed = 9 });
         using var output = new TestArchives();
@@ -286,20 +287,20 @@ public class MnistMGeneratorTests : IClassFixture<Bsds500Fixture>
         return pixels;
     }
 
-    private static RgbImage[] SyntheticBackgrounds()
+    private static DecodedImage[] SyntheticBackgrounds()
     {
         var random = new Random(99);
         return [Noise("bg-a", 40, 36), Noise("bg-b", 50, 50), Noise("bg-c", 33, 45)];
 
-        RgbImage Noise(string name, int w, int h)
+        DecodedImage Noise(string name, int w, int h)
         {
             byte[] pixels = new byte[w * h * 3];
             random.NextBytes(pixels);
-            return new RgbImage(name, w, h, pixels);
+            return new DecodedImage(w, h, 3, pixels, name);
         }
     }
 
-    private static RgbImage Solid(string name, int width, int height) => new(name, width, height, new byte[width * height * 3]);
+    private static DecodedImage Solid(string name, int width, int height) => new(width, height, 3, new byte[width * height * 3], name);
 
     private sealed class RecordingProgress : IProgress<MnistMGenerationProgress>
     {

@@ -1,8 +1,9 @@
-namespace DomainAdaptation.Data.Generation;
+namespace DomainAdaptation.Data.Formats;
 
 /// <summary>
-/// Thrown when JPEG decoding needs SkiaSharp's native library (libSkiaSharp) and it cannot be loaded, or when the
-/// loaded native library does not match the managed SkiaSharp assembly. The message names the package to add.
+/// Thrown when decoding a JPEG, BMP, GIF or WebP image (PNG is decoded without SkiaSharp) needs SkiaSharp's native
+/// library (libSkiaSharp) and it cannot be loaded, or when the loaded native library does not match the managed
+/// SkiaSharp assembly. The message names the file and the package to add.
 /// </summary>
 public sealed class SkiaSharpUnavailableException : InvalidOperationException
 {

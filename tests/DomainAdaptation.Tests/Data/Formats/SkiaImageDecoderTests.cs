@@ -1,17 +1,23 @@
-using DomainAdaptation.Data.Generation;
+using DomainAdaptation.Data.Formats;
+using DomainAdaptation.Tests.Data.Generation;
 
-namespace DomainAdaptation.Tests.Data.Generation;
+namespace DomainAdaptation.Tests.Data.Formats;
 
-public class JpegDecoderTests
+/// <summary>The library's one SkiaSharp wrapper, on a real BSDS500 JPEG and on bad bytes; the same errors for every caller.</summary>
+public class SkiaImageDecoderTests
 {
     [Fact]
     public void Decode_RealBsdsJpeg_GivesRgbOfItsSize()
     {
         string path = SharedDataFolder.Require("bsds500/train/100075.jpg");
 
-        RgbImage image = JpegDecoder.Decode(path, "100075.jpg", File.ReadAllBytes(path));
+        DecodedImage rgba = SkiaImageDecoder.Decode(File.ReadAllBytes(path), path, 1L << 26);
+        DecodedImage image = rgba.ToRgb("100075.jpg");
 
+        rgba.Channels.Should().Be(4);
         image.Name.Should().Be("100075.jpg");
+        image.Channels.Should().Be(3);
+        image[10, 20, 1].Should().Be(rgba[10, 20, 1]);
         new[] { image.Width, image.Height }.Should().BeEquivalentTo(new[] { 481, 321 });
         image.Pixels.Length.Should().Be(image.Width * image.Height * 3);
         // A photograph: many distinct values in every channel, not a blank or a single colour.
@@ -24,24 +30,24 @@ public class JpegDecoderTests
     }
 
     [Fact]
-    public void Decode_Garbage_ThrowsInvalidDataNamingTheSource()
+    public void Decode_Garbage_ThrowsDataFormatNamingTheSource()
     {
         byte[] garbage = Enumerable.Range(0, 300).Select(i => (byte)(i * 7)).ToArray();
 
-        Action act = () => JpegDecoder.Decode("/data/bad.jpg", "bad.jpg", garbage);
+        Action act = () => SkiaImageDecoder.Decode(garbage, "/data/bad.jpg", 1L << 26);
 
-        act.Should().Throw<InvalidDataException>().WithMessage("*'/data/bad.jpg'*not an image*");
+        act.Should().Throw<DataFormatException>().WithMessage("*'/data/bad.jpg'*not an image*");
     }
 
     [Fact]
-    public void Decode_TruncatedJpeg_ThrowsInvalidData()
+    public void Decode_TruncatedJpeg_ThrowsDataFormatSayingTruncated()
     {
         string path = SharedDataFolder.Require("bsds500/train/100075.jpg");
         byte[] bytes = File.ReadAllBytes(path);
 
-        Action act = () => JpegDecoder.Decode("cut.jpg", "cut.jpg", bytes[..(bytes.Length / 3)]);
+        Action act = () => SkiaImageDecoder.Decode(bytes[..(bytes.Length / 3)], "cut.jpg", 1L << 26);
 
-        act.Should().Throw<InvalidDataException>().WithMessage("*'cut.jpg'*");
+        act.Should().Throw<DataFormatException>().WithMessage("*'cut.jpg'*truncated*");
     }
 
     [Fact]
@@ -49,10 +55,10 @@ public class JpegDecoderTests
     {
         var missing = new DllNotFoundException("Unable to load shared library 'libSkiaSharp'");
 
-        JpegDecoder.IsNativeLoadFailure(missing).Should().BeTrue();
-        JpegDecoder.IsNativeLoadFailure(new TypeInitializationException("SkiaSharp.SkiaApi", missing)).Should().BeTrue();
-        JpegDecoder.IsNativeLoadFailure(new InvalidOperationException("unrelated")).Should().BeFalse();
-        string message = JpegDecoder.DescribeNativeFailure(missing);
+        SkiaImageDecoder.IsNativeLoadFailure(missing).Should().BeTrue();
+        SkiaImageDecoder.IsNativeLoadFailure(new TypeInitializationException("SkiaSharp.SkiaApi", missing)).Should().BeTrue();
+        SkiaImageDecoder.IsNativeLoadFailure(new InvalidOperationException("unrelated")).Should().BeFalse();
+        string message = SkiaImageDecoder.DescribeNativeFailure("a.jpg", missing);
 
         message.Should().Contain("SkiaSharp.NativeAssets.Linux").And.Contain("could not be loaded").And.Contain("libSkiaSharp");
     }
@@ -65,7 +71,7 @@ public class JpegDecoderTests
         // As SkiaSharp 3.119.0 throws it with 2.88.6 natives: wrapped in type initialisers.
         var thrown = new TypeInitializationException("SkiaSharp.SKObject", new TypeInitializationException("SkiaSharp.SkiaSharpVersion", mismatch));
 
-        JpegDecoder.IsNativeLoadFailure(thrown).Should().BeTrue();
-        JpegDecoder.DescribeNativeFailure(thrown).Should().Contain("does not match").And.Contain("same version").And.Contain("(88.1) is incompatible");
+        SkiaImageDecoder.IsNativeLoadFailure(thrown).Should().BeTrue();
+        SkiaImageDecoder.DescribeNativeFailure("a.jpg", thrown).Should().Contain("does not match").And.Contain("same version").And.Contain("(88.1) is incompatible");
     }
 }

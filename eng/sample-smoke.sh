@@ -29,6 +29,8 @@
 #      images train (no target accuracy in the report); a non-image in the target exits 3 naming it, and with
 #      --skip-bad-images is left out and listed in the report; evaluate on the unlabelled folder exits 3.
 #  11. streaming: the step-10 run again with --stream gives the same metrics.csv (timing columns aside).
+#  12. an Office-31-shaped synthetic set (generate-office-like) on a MobileNetV2 backbone, streamed: trains, records the
+#      31 class names, and export writes the MobileNetV2 as ONNX with the report's accuracy in ONNX Runtime.
 # Usage: eng/sample-smoke.sh [steps]   (DOMAINADAPTATION_DATA defaults to ../shared/data)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -246,3 +248,17 @@ streamed_run=$(ls -d "$out/streamed"/*/ | head -1)
 diff <(strip "$layouts_run/metrics.csv") <(strip "$streamed_run/metrics.csv") > /dev/null || fail "--stream changed metrics.csv (beyond the timing columns)"
 grep -q "decoded on the fly" "$streamed_run/report.md" || fail "the report of a streamed run does not say so"
 echo "sample-smoke: --stream: the same metrics.csv as in memory, the report says it streamed ($(( $(date +%s) - t0 )) s in all)"
+
+# 12. An Office-31-shaped set (synthetic: generate-office-like draws 31 classes of shapes, amazon on white and webcam on
+#     BSDS500 photos) on a MobileNetV2 backbone, streamed at 32×32: trains, records the 31 class names, and `export`
+#     writes the MobileNetV2 as ONNX with ONNX Runtime's accuracy equal to the report's.
+"${sample[@]}" generate-office-like --out "$out/office" > "$out/office-gen.log" 2>&1 || fail "generate-office-like: $(tail -2 "$out/office-gen.log")"
+[ "$(find "$out/office/amazon" -name '*.jpg' | wc -l)" -eq 2817 ] && [ "$(find "$out/office/webcam" -name '*.jpg' | wc -l)" -eq 795 ] || fail "generate-office-like did not write Office-31's 2,817 + 795 images"
+"${sample[@]}" train --source "$out/office/amazon" --target "$out/office/webcam" --backbone mobilenet_v2 --resize 32 --stream --steps 5 --batch 8 --eval-interval 5 --out "$out/office-run" > "$out/office-run.log" 2>&1 || fail "train on the Office-31-shaped set with --backbone mobilenet_v2: $(tail -3 "$out/office-run.log")"
+grep -q "2,817 source + 795 target training images, 3×32×32, 31 classes" "$out/office-run.log" || fail "the Office-31-shaped run did not load 2,817 + 795 images of 31 classes: $(grep 'training images' "$out/office-run.log")"
+office_run=$(ls -d "$out/office-run"/*/ | head -1)
+grep -q '"back_pack"' "$office_run/run.json" || fail "run.json of the Office-31-shaped run records no class names"
+office_reported=$(awk -F'|' '$2 ~ /dann\+mcc/ {gsub(/ /,"",$3); print $3; exit}' "$office_run/report.md")
+"${sample[@]}" export --run "$office_run" --out "$out/office.onnx" > "$out/office-export.log" || fail "export of the MobileNetV2 run: $(tail -2 "$out/office-export.log")"
+grep -q "accuracy $office_reported in ONNX Runtime" "$out/office-export.log" || fail "export of the MobileNetV2 run: report.md says '$office_reported' but $(tail -2 "$out/office-export.log")"
+echo "sample-smoke: Office-31-shaped amazon → webcam on MobileNetV2, streamed: trained, 31 classes recorded, ONNX Runtime's accuracy $office_reported = the report's ($(( $(date +%s) - t0 )) s in all)"

@@ -63,8 +63,8 @@ internal sealed record ExperimentSettings(
     /// <summary>Whether the run is the paper's experiment: MNIST → MNIST-M with a preset's network (not --source/--target, not --backbone).</summary>
     public bool IsPaperProblem => SourcePath is null && TargetPath is null && Backbone is null;
 
-    /// <summary>The --backbone values: torchvision's ResNets (DomainAdaptation.Models.Backbones.ResNet).</summary>
-    public static readonly string[] Backbones = ["resnet18", "resnet34", "resnet50"];
+    /// <summary>The --backbone values: torchvision's ResNets and MobileNetV2 (DomainAdaptation.Models.Backbones), by torchvision's names.</summary>
+    public static readonly string[] Backbones = ["resnet18", "resnet34", "resnet50", "mobilenet_v2"];
 
     /// <summary>
     /// The longest stretch of training without a checkpoint when --checkpoint-interval is not given: a checkpoint every
@@ -164,15 +164,21 @@ internal sealed record ExperimentSettings(
           (Geometry == DigitsGeometry.Rgb32 ? " and padded 28 → 32, MNIST-M as released" : ", MNIST-M resized 32 → 28");
 
     /// <summary>The preset's builder for a sample shape and class count (its weights from <paramref name="seed"/>, by default the run's).</summary>
-    public AdaptationModelBuilder Builder(SampleShape shape, int classes, long? seed = null) => Backbone is not null
-        ? ModelPresets.ResNet(Enum.Parse<DomainAdaptation.Models.Backbones.ResNetDepth>(Backbone, ignoreCase: true), shape, classes,
-            // A pretrained backbone learns at a tenth of the rate (tllib's recipe); one trained from scratch at the full rate.
-            backboneLearningRate: BackboneWeights is null ? 1.0 : ModelPresets.DefaultBackboneLearningRate, seed: seed ?? Seed)
-        : Preset switch
+    public AdaptationModelBuilder Builder(SampleShape shape, int classes, long? seed = null) => Backbone switch
+    {
+        // A pretrained backbone learns at a tenth of the rate (tllib's recipe); one trained from scratch at the full rate.
+        "mobilenet_v2" => ModelPresets.MobileNetV2(shape, classes, backboneLearningRate: BackboneLearningRate, seed: seed ?? Seed),
+        not null => ModelPresets.ResNet(Enum.Parse<DomainAdaptation.Models.Backbones.ResNetDepth>(Backbone, ignoreCase: true), shape, classes,
+            backboneLearningRate: BackboneLearningRate, seed: seed ?? Seed),
+        _ => Preset switch
         {
             Preset.Paper => ModelPresets.Mnist(shape, classes, binaryDomain: true, seed: seed ?? Seed),
             _ => ModelPresets.MnistModern(shape, classes, binaryDomain: true, dropout: 0.5, seed: seed ?? Seed),
-        };
+        },
+    };
+
+    /// <summary>The --backbone's learning-rate multiplier: 0.1 with --backbone-weights (tllib's recipe), 1 from scratch.</summary>
+    private double BackboneLearningRate => BackboneWeights is null ? 1.0 : ModelPresets.DefaultBackboneLearningRate;
 
     /// <summary>Builds the untrained model for a sample shape and class count.</summary>
     public AdaptationModel BuildModel(SampleShape shape, int classes) => Builder(shape, classes).Build();

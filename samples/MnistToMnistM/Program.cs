@@ -17,7 +17,7 @@ using MnistToMnistM;
 using static TorchSharp.torch;
 
 // MNIST → MNIST-M with the DomainAdaptation library: train, evaluate, compare, reverse-validate, select, generate-mnistm,
-// export (ONNX) and predict (ONNX Runtime only).
+// generate-office-like (a synthetic Office-31-shaped set for --source/--target), export (ONNX) and predict (ONNX Runtime only).
 // Run with no arguments to train the default method (SampleDefaults: chosen without target labels by docs/selection.md's
 // study) with the modern preset; `--preset paper` reproduces the DANN paper (Ganin & Lempitsky 2015) instead.
 // Exit codes (one error line each; the stack trace only with --verbose): 0 done, 1 unexpected error, 2 usage (a flag's
@@ -84,7 +84,7 @@ sourceAugmentation.AcceptOnlyFromAmong("none", "weak", "strong", "resized-crop")
 var targetAugmentation = new Option<string>("--target-augmentation") { Description = "none | weak | strong | resized-crop: augment the unlabelled target half at every step too (tllib's recipe for natural images: resized-crop on both)", DefaultValueFactory = _ => "none" };
 targetAugmentation.AcceptOnlyFromAmong("none", "weak", "strong", "resized-crop");
 
-var backbone = new Option<string?>("--backbone") { Description = "A torchvision ResNet as the feature extractor (resnet18 | resnet34 | resnet50) with tllib's 256-wide bottleneck and domain classifier, instead of the preset's network; images of at least 32×32" };
+var backbone = new Option<string?>("--backbone") { Description = "A torchvision backbone as the feature extractor (resnet18 | resnet34 | resnet50 | mobilenet_v2) with tllib's 256-wide bottleneck and domain classifier, instead of the preset's network; images of at least 32×32" };
 backbone.AcceptOnlyFromAmong(ExperimentSettings.Backbones);
 var backboneWeights = new Option<string?>("--backbone-weights") { Description = "Initial weights of the --backbone: a torchvision checkpoint (torch.save state dict, .pth) or .safetensors (e.g. ImageNet's); the backbone then learns at 0.1× the rate" };
 
@@ -130,6 +130,9 @@ var genSeed = new Option<int>("--seed") { Description = "Seed of the patch posit
 var split = new Option<string>("--split") { Description = "train | test | both", DefaultValueFactory = _ => "both" };
 split.AcceptOnlyFromAmong("train", "test", "both");
 var generate = new Command("generate-mnistm", "Generate MNIST-M from MNIST and BSDS500 with the paper's recipe") { data, bsds, genOut, genSeed, split };
+var officeOut = new Option<string>("--out") { Description = "Output folder: amazon/<class>/*.jpg and webcam/<class>/*.jpg", DefaultValueFactory = _ => "office31-like" };
+var officeSeed = new Option<int>("--seed") { Description = "Seed of the drawings", DefaultValueFactory = _ => 1 };
+var generateOffice = new Command("generate-office-like", "Write a synthetic data set in Office-31's shape (31 class folders of JPEGs; amazon: 2,817 product-like shots on white, webcam: 795 dim, blurred shots on BSDS500 photos) for trying --source/--target") { data, bsds, officeOut, officeSeed };
 
 var exportOut = new Option<string>("--out") { Description = "The ONNX file to write", DefaultValueFactory = _ => "model.onnx" };
 var exportSoftmax = new Option<bool>("--softmax") { Description = "End the graph in a softmax (output 'probabilities' instead of 'logits')" };
@@ -140,7 +143,7 @@ var export = new Command("export", "Export a run's classifier (feature extractor
 
 var root = new RootCommand($"MNIST → MNIST-M domain adaptation with DomainAdaptation ({MethodCatalog.All.Count} methods behind one loop: {methodList}). Without a command: train {SampleDefaults.Method} with the modern preset (chosen without target labels: docs/selection.md); --preset paper: DANN as in the paper. Exit codes: 0 done, 1 unexpected, 2 usage, 3 data, 4 checkpoint, 5 diverged, 6 runtime, 130/143 stopped by SIGINT/SIGTERM after a checkpoint.")
 {
-    train, evaluate, compare, reverseValidate, select, generate, export, PredictCommand.Create(), verbose,
+    train, evaluate, compare, reverseValidate, select, generate, generateOffice, export, PredictCommand.Create(), verbose,
 };
 foreach (Option o in train.Options) root.Options.Add(o);
 
@@ -535,6 +538,21 @@ async Task<int> Generate(ParseResult p, CancellationToken ct)
     return 0;
 }
 
+async Task<int> GenerateOffice(ParseResult p, CancellationToken ct)
+{
+    string bsdsFolder = p.GetValue(bsds) ?? Path.Combine(await DataLoading.ResolveDigitsRootAsync(p.GetValue(data), loggers, console, ct), "bsds500", "train");
+    string[] backgrounds = Directory.Exists(bsdsFolder)
+        ? Directory.GetFiles(bsdsFolder, "*.jpg").Order(StringComparer.Ordinal).ToArray()
+        : throw new DirectoryNotFoundException($"--bsds500: the folder '{bsdsFolder}' does not exist (generate-office-like needs a folder of BSDS500 JPEGs for the webcam backgrounds).");
+    if (backgrounds.Length == 0) throw new InvalidDataException($"--bsds500: '{bsdsFolder}' holds no .jpg files.");
+    string outFolder = p.GetValue(officeOut)!;
+    var clock = Stopwatch.StartNew();
+    var written = OfficeLikeGenerator.Write(outFolder, backgrounds, p.GetValue(officeSeed), (d, n) => console.Write(FormattableString.Invariant($"\r{d.Name}: {n:N0}/{d.Count:N0}   ")), ct);
+    console.WriteLine(FormattableString.Invariant($"\r{string.Join(", ", written.Select(w => $"{w.Domain.Name} {w.Files:N0} images ({w.Domain.Size}×{w.Domain.Size})"))} in 31 class folders written to {outFolder} in {clock.Elapsed.TotalSeconds:F1} s (seed {p.GetValue(officeSeed)}; synthetic: drawn shapes, not Office-31's photos)"));
+    return 0;
+}
+
+generateOffice.SetAction((p, ct) => Guard(c => GenerateOffice(p, c), ct));
 export.SetAction((p, ct) => Guard(c => Export(p, c), ct));
 train.SetAction((p, ct) => Guard(c => Train(p, c), ct));
 root.SetAction((p, ct) => Guard(c => Train(p, c), ct));

@@ -113,6 +113,6 @@ public static class PyTorchWeights
         if (unexpected.Count > 0) parts.Add($"{unexpected.Count} unexpected (in the file, not in the module): {List(unexpected, unexpected.Count)}");
         if (misShaped.Count > 0) parts.Add($"{misShaped.Count} of another shape: {List(misShaped.Select(m => $"{m.Key} file {Shape(m.FileShape)} vs module {Shape(m.ModuleShape)}"), misShaped.Count)}");
         return $"The weights in '{path}' ({fileKeys} keys after mapping) do not fit the module {module.GetName()} ({moduleKeys} keys): {string.Join("; ", parts)}. " +
-               "Another architecture or width, or keys under a prefix? PyTorchWeightsOptions maps prefixes (StripPrefix, AddPrefix) and ignores keys (IgnoredPrefixes; TorchvisionBackbone ignores fc.*). Nothing was loaded.";
+               "Another architecture or width, or keys under a prefix? PyTorchWeightsOptions maps prefixes (StripPrefix, AddPrefix) and ignores keys (IgnoredPrefixes; TorchvisionBackbone ignores fc.* and classifier.*). Nothing was loaded.";
     }
 }

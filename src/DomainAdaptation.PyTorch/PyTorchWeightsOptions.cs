@@ -5,9 +5,10 @@ public sealed class PyTorchWeightsOptions
 {
     /// <summary>
     /// For a torchvision classification checkpoint loaded into a backbone without its classifier
-    /// (<c>DomainAdaptation.Models.Backbones.ResNet</c>): the file's <c>fc.*</c> keys are ignored.
+    /// (<c>DomainAdaptation.Models.Backbones.ResNet</c>, <c>MobileNetV2</c>): the file's classifier keys, <c>fc.*</c>
+    /// (ResNet) and <c>classifier.*</c> (MobileNetV2), are ignored.
     /// </summary>
-    public static PyTorchWeightsOptions TorchvisionBackbone => new() { IgnoredPrefixes = ["fc."] };
+    public static PyTorchWeightsOptions TorchvisionBackbone => new() { IgnoredPrefixes = ["fc.", "classifier."] };
 
     /// <summary>
     /// A prefix removed from the file's keys before matching, e.g. <c>module.</c> (a checkpoint of

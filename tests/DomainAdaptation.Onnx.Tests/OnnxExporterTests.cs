@@ -17,7 +17,7 @@ public class OnnxExporterTests
 {
     private const double Tolerance = 1e-4;
 
-    public static TheoryData<string> Presets => new() { "paper-28", "paper-32", "paper-32-nchw", "modern-32", "svhn-32", "modern-32-bottleneck", "mlp-sigmoid", "mlp-tanh", "mlp-relu", "resnet18-w8-32", "resnet34-w8-40", "resnet50-w4-64" };
+    public static TheoryData<string> Presets => new() { "paper-28", "paper-32", "paper-32-nchw", "modern-32", "svhn-32", "modern-32-bottleneck", "mlp-sigmoid", "mlp-tanh", "mlp-relu", "resnet18-w8-32", "resnet34-w8-40", "resnet50-w4-64", "mobilenet-v2-a035-32" };
 
     [Theory]
     [MemberData(nameof(Presets))]
@@ -297,6 +297,7 @@ public class OnnxExporterTests
             "resnet18-w8-32" => ModelPresets.ResNet(DomainAdaptation.Models.Backbones.ResNetDepth.ResNet18, rgb32, 10, bottleneckWidth: 32, width: 8, seed: 1),
             "resnet34-w8-40" => ModelPresets.ResNet(DomainAdaptation.Models.Backbones.ResNetDepth.ResNet34, SampleShape.Image(3, 40, 40), 5, bottleneckWidth: 32, width: 8, seed: 1),
             "resnet50-w4-64" => ModelPresets.ResNet(DomainAdaptation.Models.Backbones.ResNetDepth.ResNet50, SampleShape.Image(3, 64, 64), 7, bottleneckWidth: 32, width: 4, seed: 1),
+            "mobilenet-v2-a035-32" => ModelPresets.MobileNetV2(rgb32, 6, bottleneckWidth: 32, widthMultiplier: 0.35, seed: 1),
             _ => throw new ArgumentOutOfRangeException(nameof(preset), preset, null),
         };
         return (builder.Build(), builder.InputShape!);

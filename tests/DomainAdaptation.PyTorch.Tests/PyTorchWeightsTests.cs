@@ -9,8 +9,9 @@ namespace DomainAdaptation.PyTorch.Tests;
 
 /// <summary>
 /// Against PyTorch itself: Fixtures/make_fixtures.py (torch 1.13, torchvision 0.14) wrote narrow ResNets built from
-/// torchvision's own blocks, their state dicts (.pth as torch.save writes it, and .safetensors), an input and the pooled
-/// features PyTorch computed in evaluation mode. Our ResNet with those weights computes the same features.
+/// torchvision's own blocks and a narrow torchvision MobileNetV2, their state dicts (.pth as torch.save writes it, and
+/// .safetensors), an input and the pooled features PyTorch computed in evaluation mode. Our backbones with those weights
+/// compute the same features.
 /// </summary>
 public class PyTorchWeightsTests
 {
@@ -36,6 +37,36 @@ public class PyTorchWeightsTests
         using Tensor actual = resnet.call(input);
         actual.shape.Should().Equal(expected.shape);
         (actual - expected).abs().max().item<float>().Should().BeLessThan((float)Tolerance);
+    }
+
+    /// <summary>torchvision's own MobileNetV2 class (α = 0.1, last convolution 64 wide): its classifier.* is ignored, the rest loads key for key.</summary>
+    [Fact]
+    public void Load_TorchvisionMobileNetV2_FeaturesEqualPyTorchs()
+    {
+        using var mobilenet = new MobileNetV2(3, 0.1, lastChannels: 64);
+
+        PyTorchWeightsResult result = PyTorchWeights.Load(mobilenet, Fixture("mobilenet_v2_w01.safetensors"), PyTorchWeightsOptions.TorchvisionBackbone);
+
+        result.Ignored.Should().Equal("classifier.1.bias", "classifier.1.weight");
+        result.Loaded.Count.Should().Be(mobilenet.state_dict().Count);
+        (Tensor input, Tensor expected) = InputAndFeatures("mobilenet_v2_w01");
+        mobilenet.eval();
+        using var noGrad = no_grad();
+        using Tensor actual = mobilenet.call(input);
+        actual.shape.Should().Equal(2, 64);
+        (actual - expected).abs().max().item<float>().Should().BeLessThan((float)Tolerance);
+    }
+
+    [Fact]
+    public void Load_MobileNetV2IntoResNet_IsOneErrorListingTheKeys()
+    {
+        using var resnet = new ResNet(ResNetDepth.ResNet18, 3, 4);
+
+        Action act = () => PyTorchWeights.Load(resnet, Fixture("mobilenet_v2_w01.safetensors"), PyTorchWeightsOptions.TorchvisionBackbone);
+
+        var error = act.Should().Throw<PyTorchWeightsException>().Which;
+        error.Missing.Should().Contain("conv1.weight");
+        error.Unexpected.Should().Contain("features.0.0.weight");
     }
 
     [Fact]

@@ -12,6 +12,7 @@ internal sealed class GraphWriter
 {
     private readonly GraphProto _graph = new();
     private readonly HashSet<string> _names = new(StringComparer.Ordinal);
+    private readonly Dictionary<float, string> _constants = [];
 
     public GraphWriter(string name, string input)
     {
@@ -49,6 +50,20 @@ internal sealed class GraphWriter
         proto.RawData = ByteString.CopyFrom(bytes);
         _graph.Initializer.Add(proto);
         ParameterCount += data.Length;
+        return proto.Name;
+    }
+
+    /// <summary>
+    /// A float32 scalar initializer (shape []) for an operator's attribute-like input, such as Clip's bounds; one per
+    /// value in the graph, and not counted in <see cref="ParameterCount"/> (it is no weight of the model).
+    /// </summary>
+    public string Constant(float value)
+    {
+        if (_constants.TryGetValue(value, out string? name)) return name;
+        var proto = new TensorProto { Name = Unique("constant/" + value.ToString("R", System.Globalization.CultureInfo.InvariantCulture)), DataType = (int)TensorProto.Types.DataType.Float };
+        proto.RawData = ByteString.CopyFrom(BitConverter.GetBytes(value));
+        _graph.Initializer.Add(proto);
+        _constants[value] = proto.Name;
         return proto.Name;
     }
 

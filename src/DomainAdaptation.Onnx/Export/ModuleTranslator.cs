@@ -17,8 +17,8 @@ internal static class ModuleTranslator
 {
     /// <summary>The module types with an ONNX form, for error messages.</summary>
     public const string Supported =
-        "Sequential, ResNet and its residual blocks (DomainAdaptation.Models.Backbones), Conv2d, Linear, BatchNorm1d/2d (with running statistics), MaxPool2d, AvgPool2d, AdaptiveAvgPool2d to 1×1, Flatten(1, -1), " +
-        "ReLU, LeakyReLU, Sigmoid, Tanh, ELU, Softmax, LogSoftmax, Identity, ChannelsLast, and the dropouts (removed: they are the identity in evaluation)";
+        "Sequential, ResNet and its residual blocks, MobileNetV2 and its inverted residual blocks (DomainAdaptation.Models.Backbones), Conv2d (grouped too), Linear, BatchNorm1d/2d (with running statistics), MaxPool2d, AvgPool2d, AdaptiveAvgPool2d to 1×1, Flatten(1, -1), " +
+        "ReLU, ReLU6, LeakyReLU, Sigmoid, Tanh, ELU, Softmax, LogSoftmax, Identity, ChannelsLast, and the dropouts (removed: they are the identity in evaluation)";
 
     /// <summary>Appends the nodes of <paramref name="module"/> (at <paramref name="path"/>) to the graph.</summary>
     /// <param name="graph">The graph being written.</param>
@@ -37,6 +37,19 @@ internal static class ModuleTranslator
             case Models.Backbones.ResNet resnet:
                 foreach ((string name, nn.Module<Tensor, Tensor> layer) in resnet.Layers) Translate(graph, layer, Join(path, name), skipped);
                 break;
+
+            case MobileNetV2 mobilenet:
+                foreach ((string name, nn.Module<Tensor, Tensor> layer) in mobilenet.Layers) Translate(graph, layer, Join(path, name), skipped);
+                break;
+
+            case InvertedResidual inverted:
+            {
+                // conv(x) (+ x when the block keeps its width and resolution); no activation after the sum.
+                string input = graph.Current;
+                Translate(graph, inverted.Conv, Join(path, "conv"), skipped);
+                if (inverted.UsesResidual) graph.Node("Add", path, [input]);
+                break;
+            }
 
             case ResidualBlock block:
             {
@@ -109,6 +122,10 @@ internal static class ModuleTranslator
 
             case ReLU:
                 graph.Node("Relu", path);
+                break;
+
+            case ReLU6:
+                graph.Node("Clip", path, [graph.Constant(0f), graph.Constant(6f)]);
                 break;
 
             case LeakyReLU leaky:

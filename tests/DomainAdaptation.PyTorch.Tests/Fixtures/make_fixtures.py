@@ -8,6 +8,9 @@ training-mode passes:
                       (ResNet-18 only)
   <name>.safetensors  the same tensors in the safetensors format
   <name>.io.pth       {"input": [2, 3, 32, 32], "features": [2, F]} — the pooled features in evaluation mode
+and for torchvision's own MobileNetV2 at width multiplier 0.1 with its last 1x1 convolution (torchvision's
+Conv2dNormActivation) 64 wide instead of 1280 and its classifier resized to match (mobilenet_v2_w01.safetensors and
+.io.pth; classifier.* included).
 
 Run with Debian's python3-torch / python3-torchvision (torch 1.13, torchvision 0.14):
   /usr/bin/python3 tests/DomainAdaptation.PyTorch.Tests/Fixtures/make_fixtures.py
@@ -18,7 +21,9 @@ import struct
 
 import torch
 from torch import nn
+from torchvision.models.mobilenetv2 import MobileNetV2
 from torchvision.models.resnet import BasicBlock, Bottleneck, ResNet
+from torchvision.ops.misc import Conv2dNormActivation
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -69,14 +74,34 @@ def save_safetensors(path, tensors):
             f.write(b)
 
 
+class SmallMobileNetV2(MobileNetV2):
+    """torchvision's MobileNetV2 (width_mult 0.1) with a 64-wide last convolution, so that the files stay small."""
+
+    def __init__(self):
+        super().__init__(num_classes=10, width_mult=0.1)
+        inputs = self.features[18][0].in_channels
+        self.features[18] = Conv2dNormActivation(inputs, 64, kernel_size=1, norm_layer=nn.BatchNorm2d, activation_layer=nn.ReLU6)
+        self.classifier[1] = nn.Linear(64, 10)
+
+    def pooled(self, x):
+        """MobileNetV2.forward up to the classifier."""
+        return torch.flatten(nn.functional.adaptive_avg_pool2d(self.features(x), (1, 1)), 1)
+
+
 def main():
-    for name, block, layers, width in [("resnet18_w4", BasicBlock, [2, 2, 2, 2], 4), ("resnet50_w2", Bottleneck, [3, 4, 6, 3], 2)]:
+    nets = [
+        ("resnet18_w4", lambda: NarrowResNet(BasicBlock, [2, 2, 2, 2], 4)),
+        ("resnet50_w2", lambda: NarrowResNet(Bottleneck, [3, 4, 6, 3], 2)),
+        ("mobilenet_v2_w01", SmallMobileNetV2),
+    ]
+    for name, create in nets:
         torch.manual_seed(0)
-        model = NarrowResNet(block, layers, width)
+        model = create()
+        pooled = model.pooled if isinstance(model, SmallMobileNetV2) else model.features
         model.train()
         with torch.no_grad():
             for _ in range(3):
-                model.features(torch.randn(8, 3, 32, 32))
+                pooled(torch.randn(8, 3, 32, 32))
             for m in model.modules():
                 if isinstance(m, nn.BatchNorm2d):
                     m.weight.uniform_(0.5, 1.5)
@@ -84,7 +109,7 @@ def main():
         model.eval()
         x = torch.randn(2, 3, 32, 32)
         with torch.no_grad():
-            features = model.features(x)
+            features = pooled(x)
         state = model.state_dict()
         if name == "resnet18_w4":  # one .pth suffices to test the pickle path; the files stay small
             torch.save(state, os.path.join(HERE, name + ".pth"))

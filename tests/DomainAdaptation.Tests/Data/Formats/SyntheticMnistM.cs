@@ -1,3 +1,4 @@
+using DomainAdaptation.Tests.TestSupport;
 using System.Text;
 
 namespace DomainAdaptation.Tests.Data.Formats;

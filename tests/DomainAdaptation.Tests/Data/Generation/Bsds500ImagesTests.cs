@@ -1,5 +1,6 @@
 using DomainAdaptation.Data.Formats;
 using DomainAdaptation.Data.Generation;
+using DomainAdaptation.Tests.TestSupport;
 
 namespace DomainAdaptation.Tests.Data.Generation;
 
@@ -34,7 +35,7 @@ public class Bsds500ImagesTests : IClassFixture<Bsds500Fixture>
     [Fact]
     public void LoadArchive_OriginalLayout_GivesTheSamePixelsAsTheFolder()
     {
-        using var archives = new TestArchives();
+        using var archives = new TempDirectory();
         string[] names = ["100075.jpg", "2092.jpg", "97017.jpg"];
         var entries = new List<(string, byte[])>
         {
@@ -43,7 +44,7 @@ public class Bsds500ImagesTests : IClassFixture<Bsds500Fixture>
             ("BSR/BSDS500/data/images/test/100007.jpg", new byte[] { 0xFF, 0xD8 }), // another split: ignored, never decoded
         };
         entries.AddRange(names.Select(n => ($"BSR/BSDS500/data/images/train/{n}", File.ReadAllBytes(Path.Combine(_bsds.Folder, n)))));
-        string archive = archives.Write("BSR_bsds500.tgz", entries);
+        string archive = TestArchives.WriteTarGz(archives.Combine("BSR_bsds500.tgz"), entries);
 
         IReadOnlyList<DecodedImage> fromArchive = Bsds500Images.LoadArchive(archive);
 
@@ -59,8 +60,8 @@ public class Bsds500ImagesTests : IClassFixture<Bsds500Fixture>
     [Fact]
     public void Load_PathIsArchive_ReadsTheArchive()
     {
-        using var archives = new TestArchives();
-        string archive = archives.Write("b.tgz", [("BSR/BSDS500/data/images/train/2092.jpg", File.ReadAllBytes(Path.Combine(_bsds.Folder, "2092.jpg")))]);
+        using var archives = new TempDirectory();
+        string archive = TestArchives.WriteTarGz(archives.Combine("b.tgz"), [("BSR/BSDS500/data/images/train/2092.jpg", File.ReadAllBytes(Path.Combine(_bsds.Folder, "2092.jpg")))]);
 
         Bsds500Images.Load(archive).Should().ContainSingle().Which.Name.Should().Be("2092.jpg");
     }
@@ -71,8 +72,8 @@ public class Bsds500ImagesTests : IClassFixture<Bsds500Fixture>
     [InlineData("/etc/evil.jpg", "absolute path")]
     public void LoadArchive_UnsafeEntryName_RejectsTheArchive(string entryName, string reason)
     {
-        using var archives = new TestArchives();
-        string archive = archives.Write("evil.tgz", [(entryName, new byte[] { 1, 2, 3 })]);
+        using var archives = new TempDirectory();
+        string archive = TestArchives.WriteTarGz(archives.Combine("evil.tgz"), [(entryName, new byte[] { 1, 2, 3 })]);
 
         Action act = () => Bsds500Images.LoadArchive(archive);
 
@@ -82,9 +83,9 @@ public class Bsds500ImagesTests : IClassFixture<Bsds500Fixture>
     [Fact]
     public void LoadArchive_DecompressionPastTheLimit_Stops()
     {
-        using var archives = new TestArchives();
+        using var archives = new TempDirectory();
         // 8 MiB of zeros compress to a few KiB: a small decompression bomb.
-        string archive = archives.Write("bomb.tgz", [("BSR/BSDS500/data/images/train/big.jpg", new byte[8 << 20])]);
+        string archive = TestArchives.WriteTarGz(archives.Combine("bomb.tgz"), [("BSR/BSDS500/data/images/train/big.jpg", new byte[8 << 20])]);
 
         Action total = () => Bsds500Images.LoadArchive(archive, limits: new ArchiveLimits(MaxTotalBytes: 1 << 20, MaxEntryBytes: 64 << 20));
         Action entry = () => Bsds500Images.LoadArchive(archive, limits: new ArchiveLimits(MaxTotalBytes: 1L << 30, MaxEntryBytes: 1 << 20));
@@ -96,10 +97,10 @@ public class Bsds500ImagesTests : IClassFixture<Bsds500Fixture>
     [Fact]
     public void LoadArchive_Truncated_ThrowsNamingTheArchive()
     {
-        using var archives = new TestArchives();
-        string archive = archives.Write("whole.tgz", [("BSR/BSDS500/data/images/train/2092.jpg", File.ReadAllBytes(Path.Combine(_bsds.Folder, "2092.jpg")))]);
+        using var archives = new TempDirectory();
+        string archive = TestArchives.WriteTarGz(archives.Combine("whole.tgz"), [("BSR/BSDS500/data/images/train/2092.jpg", File.ReadAllBytes(Path.Combine(_bsds.Folder, "2092.jpg")))]);
         byte[] bytes = File.ReadAllBytes(archive);
-        string cut = Path.Combine(archives.Folder, "cut.tgz");
+        string cut = Path.Combine(archives.Path, "cut.tgz");
         File.WriteAllBytes(cut, bytes[..(bytes.Length / 2)]);
 
         Action act = () => Bsds500Images.LoadArchive(cut);
@@ -110,8 +111,8 @@ public class Bsds500ImagesTests : IClassFixture<Bsds500Fixture>
     [Fact]
     public void LoadArchive_NoImagesInFolder_SaysWhatWasExpected()
     {
-        using var archives = new TestArchives();
-        string archive = archives.Write("empty.tgz", [("other/readme.txt", "hi"u8.ToArray())]);
+        using var archives = new TempDirectory();
+        string archive = TestArchives.WriteTarGz(archives.Combine("empty.tgz"), [("other/readme.txt", "hi"u8.ToArray())]);
 
         Action act = () => Bsds500Images.LoadArchive(archive);
 
@@ -131,8 +132,8 @@ public class Bsds500ImagesTests : IClassFixture<Bsds500Fixture>
     [Fact]
     public void LoadFiles_FromDifferentFolders_SortsByNameAndMatchesTheFolderDecode()
     {
-        using var archives = new TestArchives();
-        string elsewhere = Path.Combine(archives.Folder, "2092.jpg");
+        using var archives = new TempDirectory();
+        string elsewhere = Path.Combine(archives.Path, "2092.jpg");
         File.Copy(Path.Combine(_bsds.Folder, "2092.jpg"), elsewhere);
 
         IReadOnlyList<DecodedImage> images = Bsds500Images.LoadFiles([Path.Combine(_bsds.Folder, "97017.jpg"), elsewhere]);
@@ -154,9 +155,9 @@ public class Bsds500ImagesTests : IClassFixture<Bsds500Fixture>
     [Fact]
     public void LoadFolder_NoJpegs_Throws()
     {
-        using var archives = new TestArchives();
+        using var archives = new TempDirectory();
 
-        Action act = () => Bsds500Images.LoadFolder(archives.Folder);
+        Action act = () => Bsds500Images.LoadFolder(archives.Path);
 
         act.Should().Throw<InvalidDataException>().WithMessage("*holds no *.jpg file*");
     }

@@ -3,6 +3,7 @@ using System.IO.Compression;
 using System.Text.Json;
 using DomainAdaptation.Data;
 using DomainAdaptation.Data.Formats;
+using DomainAdaptation.Tests.TestSupport;
 using DomainAdaptation.Data.Generation;
 using Microsoft.Extensions.Options;
 using TorchSharp;
@@ -145,18 +146,18 @@ public class MnistMGeneratorTests : IClassFixture<Bsds500Fixture>
         DecodedImage[] backgrounds = SyntheticBackgrounds();
         using SampleSet digits = DigitSet(SyntheticDigits(12, 28, seed: 6), 12, 28, labels: Enumerable.Range(0, 12).Select(i => (long)(9 - (i % 10))).ToArray());
         var generator = new MnistMGenerator(new MnistMGeneratorOptions { Seed = 9 });
-        using var output = new TestArchives();
+        using var output = new TempDirectory();
         var progress = new RecordingProgress();
 
-        MnistMGenerationResult result = await generator.WriteAsync(digits, backgrounds, output.Folder, MnistMSplit.Test, progress);
+        MnistMGenerationResult result = await generator.WriteAsync(digits, backgrounds, output.Path, MnistMSplit.Test, progress);
 
-        result.ImageFolder.Should().Be(Path.Combine(output.Folder, "mnist_m_test"));
-        result.LabelFile.Should().Be(Path.Combine(output.Folder, "mnist_m_test_labels.txt"));
+        result.ImageFolder.Should().Be(Path.Combine(output.Path, "mnist_m_test"));
+        result.LabelFile.Should().Be(Path.Combine(output.Path, "mnist_m_test_labels.txt"));
         (result.Count, result.Seed, result.ImageSize).Should().Be((12, 9, 32));
         string expectedLabels = string.Concat(Enumerable.Range(0, 12).Select(i => $"{i:D8}.png {9 - (i % 10)}\n"));
         File.ReadAllText(result.LabelFile).Should().Be(expectedLabels);
         Directory.GetFiles(result.ImageFolder).Select(Path.GetFileName).Order().Should().Equal(Enumerable.Range(0, 12).Select(i => $"{i:D8}.png"));
-        Directory.GetFiles(output.Folder).Select(Path.GetFileName).Order().Should().Equal("mnist_m_test_generator.json", "mnist_m_test_labels.txt");
+        Directory.GetFiles(output.Path).Select(Path.GetFileName).Order().Should().Equal("mnist_m_test_generator.json", "mnist_m_test_labels.txt");
         progress.Reports.Should().NotBeEmpty().And.EndWith(new MnistMGenerationProgress(12, 12));
 
         using SampleSet inMemory = generator.Generate(digits, backgrounds);
@@ -182,23 +183,23 @@ public class MnistMGeneratorTests : IClassFixture<Bsds500Fixture>
     {
         using SampleSet digits = DigitSet(SyntheticDigits(50, 28, seed: 8), 50, 28);
         var generator = new MnistMGenerator(new MnistMGeneratorOptions());
-        using var output = new TestArchives();
+        using var output = new TempDirectory();
         using var cancel = new CancellationTokenSource();
         await cancel.CancelAsync();
 
-        Func<Task> act = () => generator.WriteAsync(digits, SyntheticBackgrounds(), output.Folder, MnistMSplit.Train, cancellationToken: cancel.Token);
+        Func<Task> act = () => generator.WriteAsync(digits, SyntheticBackgrounds(), output.Path, MnistMSplit.Train, cancellationToken: cancel.Token);
 
         await act.Should().ThrowAsync<OperationCanceledException>();
-        File.Exists(Path.Combine(output.Folder, "mnist_m_train_labels.txt")).Should().BeFalse();
+        File.Exists(Path.Combine(output.Path, "mnist_m_train_labels.txt")).Should().BeFalse();
     }
 
     [Fact]
     public async Task WriteAsync_DigitsWithoutLabels_ThrowsNamingTheSet()
     {
         using SampleSet digits = new("unlabelled digits", tensor(new byte[784], new long[] { 1, 1, 28, 28 }, ScalarType.Byte, CPU), null, 10);
-        using var output = new TestArchives();
+        using var output = new TempDirectory();
 
-        Func<Task> act = () => new MnistMGenerator(new MnistMGeneratorOptions()).WriteAsync(digits, SyntheticBackgrounds(), output.Folder, MnistMSplit.Train);
+        Func<Task> act = () => new MnistMGenerator(new MnistMGeneratorOptions()).WriteAsync(digits, SyntheticBackgrounds(), output.Path, MnistMSplit.Train);
 
         await act.Should().ThrowAsync<ArgumentException>().WithMessage("unlabelled digits*needs labels*");
     }

@@ -1,12 +1,13 @@
 using System.Formats.Tar;
 using System.IO.Compression;
 
-namespace DomainAdaptation.Tests.Data.Formats;
+namespace DomainAdaptation.Tests.TestSupport;
 
-/// <summary>Builds small tar / tar.gz archives for tests, including hostile ones.</summary>
+/// <summary>Builds small tar.gz archives for tests, including hostile ones: the tests' one archive helper (write them into a <see cref="TempDirectory"/>).</summary>
 internal static class TestArchives
 {
-    public static void WriteTarGz(string path, IEnumerable<(string Name, byte[] Content)> files, IEnumerable<TarEntry>? extra = null)
+    /// <summary>Writes <paramref name="files"/> (after the raw <paramref name="extra"/> entries) as a GNU tar.gz and returns <paramref name="path"/>.</summary>
+    public static string WriteTarGz(string path, IEnumerable<(string Name, byte[] Content)> files, IEnumerable<TarEntry>? extra = null)
     {
         using FileStream file = System.IO.File.Create(path);
         using var gzip = new GZipStream(file, CompressionLevel.Fastest);
@@ -17,6 +18,8 @@ internal static class TestArchives
             var entry = new GnuTarEntry(TarEntryType.RegularFile, name) { DataStream = new MemoryStream(content) };
             tar.WriteEntry(entry);
         }
+
+        return path;
     }
 
     public static TarEntry Entry(string name, byte[] content) =>

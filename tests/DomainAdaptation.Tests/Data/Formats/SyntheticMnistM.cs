@@ -1,5 +1,5 @@
-using DomainAdaptation.Tests.TestSupport;
 using System.Text;
+using DomainAdaptation.Tests.TestSupport;
 
 namespace DomainAdaptation.Tests.Data.Formats;
 

@@ -158,8 +158,9 @@ public static class TarArchive
         {
             throw;
         }
-        catch (Exception ex) when (ex is InvalidDataException or EndOfStreamException or FormatException or ArgumentException)
+        catch (Exception ex) when (ex is InvalidDataException or EndOfStreamException or FormatException or ArgumentException or OverflowException)
         {
+            // OverflowException: System.Formats.Tar's header parser on a size or time field out of range (found by ParserFuzzTests).
             throw new DataFormatException(archivePath, $"the archive is corrupt or truncated ({ex.Message}); download it again.", ex);
         }
     }

@@ -1,0 +1,112 @@
+using DomainAdaptation.Data;
+using DomainAdaptation.Data.Formats;
+using DomainAdaptation.Data.Generation;
+using DomainAdaptation.Tests.Data.Generation;
+using DomainAdaptation.Tests.TestSupport;
+using static TorchSharp.torch;
+
+namespace DomainAdaptation.Tests.Data.Formats;
+
+/// <summary>
+/// The parsers that read users' files, fed mutants of real seed files (Mutations: seeded, deterministic). Each must
+/// accept the input or refuse it with the library's typed data error (<see cref="DataFormatException"/>) naming the
+/// file; anything else — an IndexOutOfRange, an OutOfMemory, a native crash — fails. CI runs a short slice; the
+/// benchmark-scale run sets DOMAINADAPTATION_FUZZ_ITERATIONS (100,000 per parser ran clean on 2026-12-05 after the tar fix).
+/// </summary>
+[Collection(TorchSerial.Name)]
+public class ParserFuzzTests
+{
+    private static bool Typed(Exception ex) => ex is DataFormatException;
+
+    [Fact]
+    public void PngDecoder_MutatedRealPngs_AcceptOrDataFormatError()
+    {
+        List<byte[]> seeds = RealMnistMPngs(3);
+        seeds.Add(PngWriter.Encode(Enumerable.Range(0, 8 * 5).Select(i => (byte)(i * 9)).ToArray(), 8, 5, PngColorType.Grey));
+
+        var (accepted, refused) = Mutations.Run(seeds, Mutations.Iterations(3000), b => PngDecoder.Decode(b, "fuzz.png"), Typed);
+
+        (accepted + refused).Should().Be(Mutations.Iterations(3000));
+        refused.Should().BePositive("most mutations break a checksum or a length");
+    }
+
+    [Fact]
+    public void SkiaImageDecoder_MutatedRealJpeg_AcceptOrDataFormatError()
+    {
+        byte[] jpeg = File.ReadAllBytes(SharedDataFolder.Require("bsds500/train/2092.jpg"));
+
+        var (accepted, refused) = Mutations.Run([jpeg], Mutations.Iterations(300), b => SkiaImageDecoder.Decode(b, "fuzz.jpg", 1L << 26), Typed);
+
+        (accepted + refused).Should().Be(Mutations.Iterations(300));
+    }
+
+    [Fact]
+    public void MnistMLabelFile_MutatedLabelFile_AcceptOrDataFormatError()
+    {
+        byte[] labels = System.Text.Encoding.ASCII.GetBytes(string.Concat(Enumerable.Range(0, 40).Select(i => $"{i:D8}.png {i * 7 % 10}\n")));
+
+        var (accepted, refused) = Mutations.Run([labels], Mutations.Iterations(5000), b => MnistMLabelFile.Parse(b, "fuzz_labels.txt"), Typed);
+
+        refused.Should().BePositive();
+        accepted.Should().BePositive("a mutation inside a label or a name can leave a valid file");
+    }
+
+    [Fact]
+    public void MnistIdx_MutatedRealIdxFiles_AcceptOrDataFormatError()
+    {
+        // Seeds: the real t10k files cut to 20 images / 20 labels with their headers' counts set to match.
+        byte[] images = Gunzip(SharedDataFolder.Require("mnist/t10k-images-idx3-ubyte.gz"))[..(16 + (20 * 784))];
+        byte[] labels = Gunzip(SharedDataFolder.Require("mnist/t10k-labels-idx1-ubyte.gz"))[..(8 + 20)];
+        images[4..8].AsSpan().Clear();
+        images[7] = 20;
+        labels[4..8].AsSpan().Clear();
+        labels[7] = 20;
+        using var temp = new TempDirectory();
+        string path = temp.Combine("fuzz-idx-ubyte");
+
+        var (accepted, refused) = Mutations.Run([images, labels], Mutations.Iterations(1500), b =>
+        {
+            File.WriteAllBytes(path, b);
+            using var scope = NewDisposeScope();
+            if (b.Length > 3 && b[3] == 1) MnistIdx.ReadLabels(path);
+            else MnistIdx.ReadImages(path);
+        }, Typed);
+
+        (accepted + refused).Should().Be(Mutations.Iterations(1500));
+        refused.Should().BePositive();
+    }
+
+    [Fact]
+    public void TarArchive_MutatedTarGzOfRealPngs_AcceptOrDataFormatError()
+    {
+        using var temp = new TempDirectory();
+        List<byte[]> pngs = RealMnistMPngs(3);
+        byte[] archive = File.ReadAllBytes(TestArchives.WriteTarGz(temp.Combine("seed.tar.gz"), pngs.Select((p, i) => ($"mnist_m/mnist_m_test/{i:D8}.png", p))));
+        byte[] plainTar = Gunzip(temp.Combine("seed.tar.gz"));
+        string path = temp.Combine("fuzz.tar.gz");
+
+        var (accepted, refused) = Mutations.Run([archive, plainTar], Mutations.Iterations(1500), b =>
+        {
+            File.WriteAllBytes(path, b);
+            foreach (ArchiveFile file in TarArchive.ReadFiles(path, options: new DataLoadOptions { MaxDecompressedBytes = 1 << 20 }))
+            {
+                _ = file.Content.Length;
+            }
+        }, Typed);
+
+        (accepted + refused).Should().Be(Mutations.Iterations(1500));
+        refused.Should().BePositive();
+    }
+
+    private static List<byte[]> RealMnistMPngs(int count) =>
+        TarArchive.ReadFiles(SharedDataFolder.Require("mnist_m/mnist_m.tar.gz"), n => n.EndsWith(".png", StringComparison.Ordinal))
+            .Take(count).Select(f => f.Content).ToList();
+
+    private static byte[] Gunzip(string path)
+    {
+        using var gzip = new System.IO.Compression.GZipStream(File.OpenRead(path), System.IO.Compression.CompressionMode.Decompress);
+        using var buffer = new MemoryStream();
+        gzip.CopyTo(buffer);
+        return buffer.ToArray();
+    }
+}

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Reflection;
 using System.Runtime.InteropServices;
 using System.Text.Json;
@@ -54,30 +55,69 @@ internal static class RunInfo
         AtomicFile.WriteAllText(Path.Combine(runFolder, FileName), root.ToJsonString(Json));
     }
 
+    /// <summary>Reads a run folder's run.json.</summary>
+    /// <exception cref="FileNotFoundException">When the folder has no run.json.</exception>
+    /// <exception cref="InvalidDataException">When run.json is not a run record this sample wrote: not JSON, a field missing or of the wrong kind, a size out of range (the message names the file and the field).</exception>
     public static (ExperimentSettings Settings, int Classes, long[] SampleShape) Read(string runFolder)
     {
         string path = Path.Combine(runFolder, FileName);
         if (!File.Exists(path)) throw new FileNotFoundException($"'{runFolder}' is not a run folder of this sample: it has no {FileName}.", path);
-        JsonNode root = JsonNode.Parse(File.ReadAllText(path)) ?? throw new InvalidDataException($"'{path}' is empty.");
-        if (root["settings"] is JsonObject recorded && recorded["Method"] is JsonValue m && m.TryGetValue(out string? old) && old is "SourceOnly" or "Dann" or "TargetOnly")
+        return Parse(path, root =>
         {
-            // Run folders of the DANN-only sample named the method by an enum.
-            recorded["Method"] = old switch { "SourceOnly" => "source-only", "TargetOnly" => "target-only", _ => "dann" };
-        }
+            if (root["settings"] is JsonObject recorded && recorded["Method"] is JsonValue m && m.TryGetValue(out string? old) && old is "SourceOnly" or "Dann" or "TargetOnly")
+            {
+                // Run folders of the DANN-only sample named the method by an enum.
+                recorded["Method"] = old switch { "SourceOnly" => "source-only", "TargetOnly" => "target-only", _ => "dann" };
+            }
 
-        ExperimentSettings settings = root["settings"].Deserialize<ExperimentSettings>(Json) ?? throw new InvalidDataException($"'{path}' has no settings.");
-        int classes = root["classes"]!.GetValue<int>();
-        long[] shape = root["sampleShape"]!.AsArray().Select(n => n!.GetValue<long>()).ToArray();
-        return (settings, classes, shape);
+            ExperimentSettings settings = (root["settings"] as JsonObject ?? throw Bad(path, "settings", "an object")).Deserialize<ExperimentSettings>(Json)
+                ?? throw Bad(path, "settings", "an object");
+            if (string.IsNullOrWhiteSpace(settings.Method)) throw Bad(path, "settings.Method", "a method name");
+            if (settings.Resize is { } resize && !(resize.Split('x') is [var h, var w] && int.TryParse(h, NumberStyles.None, CultureInfo.InvariantCulture, out int hh) && hh > 0 &&
+                int.TryParse(w, NumberStyles.None, CultureInfo.InvariantCulture, out int ww) && ww > 0))
+            {
+                throw Bad(path, "settings.Resize", $"HEIGHTxWIDTH in pixels (found '{resize}')");
+            }
+
+            int classes = (root["classes"] as JsonValue ?? throw Bad(path, "classes", "a whole number")).GetValue<int>();
+            if (classes < 2) throw Bad(path, "classes", $"at least 2 (found {classes})");
+            long[] shape = (root["sampleShape"] as JsonArray ?? throw Bad(path, "sampleShape", "an array of sizes"))
+                .Select(n => n is JsonValue v && v.TryGetValue(out long d) && d > 0 ? d : throw Bad(path, "sampleShape", "positive whole sizes")).ToArray();
+            if (shape.Length is 0 or > 8) throw Bad(path, "sampleShape", $"1 to 8 sizes (found {shape.Length})");
+            return (settings, classes, shape);
+        });
     }
 
     /// <summary>The run's class names (index order), or null for runs written before they were recorded.</summary>
+    /// <exception cref="InvalidDataException">When run.json is damaged or classNames is not an array of names.</exception>
     public static IReadOnlyList<string>? ReadClassNames(string runFolder)
     {
         string path = Path.Combine(runFolder, FileName);
-        JsonNode? root = File.Exists(path) ? JsonNode.Parse(File.ReadAllText(path)) : null;
-        return root?["classNames"] is JsonArray names ? names.Select(n => n!.GetValue<string>()).ToArray() : null;
+        if (!File.Exists(path)) return null;
+        return Parse<IReadOnlyList<string>?>(path, root => root["classNames"] switch
+        {
+            null => null,
+            JsonArray names => names.Select(n => n is JsonValue v && v.TryGetValue(out string? name) && !string.IsNullOrEmpty(name) ? name : throw Bad(path, "classNames", "an array of non-empty names")).ToArray(),
+            _ => throw Bad(path, "classNames", "an array of names"),
+        });
     }
+
+    private static T Parse<T>(string path, Func<JsonObject, T> read)
+    {
+        try
+        {
+            JsonNode? node = JsonNode.Parse(File.ReadAllText(path));
+            return read(node as JsonObject ?? throw new InvalidDataException($"'{path}' is not a run record: expected a JSON object, found {(node is null ? "null" : node.GetValueKind().ToString())}."));
+        }
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException or FormatException or NotSupportedException or ArgumentException)
+        {
+            // A field of the wrong JSON kind, an unknown enum name, a number out of range, text that is not JSON.
+            throw new InvalidDataException($"'{path}' is not a valid run record: {ex.Message}", ex);
+        }
+    }
+
+    private static InvalidDataException Bad(string path, string field, string expected) =>
+        new($"'{path}': the field '{field}' is missing or invalid; expected {expected}.");
 
     private static string Informational(Assembly assembly) =>
         assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? assembly.GetName().Version?.ToString() ?? "?";

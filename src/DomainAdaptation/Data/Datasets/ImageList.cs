@@ -67,6 +67,11 @@ public static class ImageList
             string label = fields[1].Trim();
             if (path.Length == 0) throw new DataFormatException(full, $"line {lineNumber}: the path is empty.");
             if (label.Length == 0) throw new DataFormatException(full, $"line {lineNumber}: the label of '{path}' is empty.");
+            if (path.Contains('\0', StringComparison.Ordinal))
+            {
+                throw new DataFormatException(full, $"line {lineNumber}: the path holds a NUL character, which no file name may hold.");
+            }
+
             string image = Path.GetFullPath(Path.IsPathRooted(path) ? path : Path.Combine(folder, path));
             if (!File.Exists(image))
             {

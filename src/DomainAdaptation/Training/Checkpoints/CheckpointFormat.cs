@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using DomainAdaptation.Data.Batching;
 using DomainAdaptation.Training.Optimization;
 using static TorchSharp.torch;
 
@@ -129,6 +130,11 @@ internal static class CheckpointFormat
         {
             throw new CheckpointException(path, "the file ends in the middle of an entry.", ex);
         }
+        catch (Exception ex) when (ex is IOException or FormatException)
+        {
+            // BinaryReader.ReadString on a damaged 7-bit length prefix (too long, or negative).
+            throw new CheckpointException(path, "an entry's key has a damaged length prefix: " + ex.Message, ex);
+        }
     }
 
     private static FileStream OpenRead(string path)
@@ -200,11 +206,17 @@ internal static class CheckpointFormat
         {
             Metadata metadata = JsonSerializer.Deserialize<Metadata>(reader.ReadString(), OptionsJson.Serializer)
                 ?? throw new CheckpointException(path, "the metadata is empty.");
+            string? fault = Fault(metadata);
+            if (fault is not null) throw new CheckpointException(path, "the metadata is damaged: " + fault);
             return (version, metadata);
         }
         catch (JsonException ex)
         {
             throw new CheckpointException(path, "the metadata is not valid JSON: " + ex.Message, ex);
+        }
+        catch (Exception ex) when (ex is IOException or FormatException)
+        {
+            throw new CheckpointException(path, "the metadata string is cut off or its length prefix is damaged: " + ex.Message, ex);
         }
     }
 
@@ -253,13 +265,27 @@ internal static class CheckpointFormat
                     throw new CheckpointException(path, string.Create(CultureInfo.InvariantCulture, $"{section} entry '{key}' claims {byteCount} bytes, more than the file holds (or over 2 GB)."));
                 }
 
-                Tensor value = empty(shape, dtype);
-                if (value.ElementSize * value.numel() != byteCount)
+                // Shape and type are checked against the byte count before anything is allocated: a damaged size must
+                // be refused here, not handed to libtorch's allocator.
+                int elementSize = ElementSize(dtype)
+                    ?? throw new CheckpointException(path, string.Create(CultureInfo.InvariantCulture, $"{section} entry '{key}' has an unknown element type ({(int)dtype})."));
+                long needed = elementSize;
+                foreach (long size in shape)
                 {
-                    value.Dispose();
-                    throw new CheckpointException(path, string.Create(CultureInfo.InvariantCulture, $"{section} entry '{key}' has {byteCount} bytes, but {dtype} [{string.Join(", ", shape)}] needs {value.ElementSize * value.numel()}."));
+                    if (size < 0 || (size > 0 && needed > byteCount / size))
+                    {
+                        throw new CheckpointException(path, string.Create(CultureInfo.InvariantCulture, $"{section} entry '{key}' has {byteCount} bytes, but {dtype} [{string.Join(", ", shape)}] needs more (or a size is negative)."));
+                    }
+
+                    needed *= size;
                 }
 
+                if (needed != byteCount)
+                {
+                    throw new CheckpointException(path, string.Create(CultureInfo.InvariantCulture, $"{section} entry '{key}' has {byteCount} bytes, but {dtype} [{string.Join(", ", shape)}] needs {needed}."));
+                }
+
+                Tensor value = empty(shape, dtype);
                 value.bytes = reader.ReadBytes((int)byteCount);
                 if (!result.TryAdd(key, value.DetachFromDisposeScope()))
                 {
@@ -276,6 +302,42 @@ internal static class CheckpointFormat
 
         return result;
     }
+
+    /// <summary>What is wrong with metadata that parsed as JSON but that no trainer writes (a field missing or out of range); null when nothing is.</summary>
+    private static string? Fault(Metadata m)
+    {
+        if (string.IsNullOrEmpty(m.Method)) return "it names no method.";
+        if (m.MethodSettings is null || m.Options is null) return "the method settings or the trainer options are missing.";
+        if (m.Library is null) return "the library version is missing.";
+        if (m.Step < 0 || m.TotalSteps < 0) return string.Create(CultureInfo.InvariantCulture, $"step {m.Step} of {m.TotalSteps} is negative.");
+        if (!Enum.IsDefined(m.Optimizer)) return string.Create(CultureInfo.InvariantCulture, $"optimizer {(int)m.Optimizer} is not one this library knows.");
+        if (m.WeightAverageUpdates < 0) return "the weight average's update count is negative.";
+        if ((m.NormalisationMean is null) != (m.NormalisationStd is null)) return "it has a normalisation mean without a std, or the reverse.";
+        if (m.NormalisationMean is not null)
+        {
+            try
+            {
+                _ = new ChannelNormalisation(m.NormalisationMean, m.NormalisationStd!);
+            }
+            catch (ArgumentException ex)
+            {
+                return "its input normalisation is invalid: " + ex.Message;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>The bytes per element of the tensor types a checkpoint can hold; null for any other value.</summary>
+    private static int? ElementSize(ScalarType dtype) => dtype switch
+    {
+        ScalarType.Byte or ScalarType.Int8 or ScalarType.Bool => 1,
+        ScalarType.Int16 or ScalarType.Float16 or ScalarType.BFloat16 => 2,
+        ScalarType.Int32 or ScalarType.Float32 => 4,
+        ScalarType.Int64 or ScalarType.Float64 or ScalarType.ComplexFloat32 => 8,
+        ScalarType.ComplexFloat64 => 16,
+        _ => null,
+    };
 
     /// <summary>Forwards writes and feeds them to a hash.</summary>
     private sealed class HashingWriteStream(Stream inner, IncrementalHash hash) : Stream

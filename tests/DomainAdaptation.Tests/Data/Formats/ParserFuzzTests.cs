@@ -1,4 +1,5 @@
 using DomainAdaptation.Data;
+using DomainAdaptation.Data.Datasets;
 using DomainAdaptation.Data.Formats;
 using DomainAdaptation.Data.Generation;
 using DomainAdaptation.Tests.Data.Generation;
@@ -96,6 +97,76 @@ public class ParserFuzzTests
 
         (accepted + refused).Should().Be(Mutations.Iterations(1500));
         refused.Should().BePositive();
+    }
+
+    [Fact]
+    public void ImageList_MutatedCsv_AcceptOrDataFormatError()
+    {
+        // Seed: a real image list (header, quoted path with a comma, absolute path) over real MNIST-M PNGs beside it.
+        using var temp = new TempDirectory();
+        List<byte[]> pngs = RealMnistMPngs(3);
+        string[] names = ["a.png", "b,c.png", "sub/d.png"];
+        for (int i = 0; i < names.Length; i++)
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(temp.Combine(names[i]))!);
+            File.WriteAllBytes(temp.Combine(names[i]), pngs[i]);
+        }
+
+        byte[] csv = System.Text.Encoding.UTF8.GetBytes($"path,label\na.png,cat\n\"b,c.png\",dog\n{temp.Combine("sub/d.png")}, cat \nsub/d.png,dog\n");
+        string path = temp.Combine("list.csv");
+
+        var (accepted, refused) = Mutations.Run([csv], Mutations.Iterations(1500), b =>
+        {
+            File.WriteAllBytes(path, b);
+            using var scope = NewDisposeScope();
+            ImageList.Load(path, new ImageFolderOptions { Height = 8, Width = 8 }).Dispose();
+        }, Typed);
+
+        refused.Should().BePositive();
+        accepted.Should().BePositive("a mutation inside a label can leave a valid list");
+    }
+
+    [Fact]
+    public void CheckpointFormat_MutatedRealCheckpoint_AcceptOrCheckpointError()
+    {
+        // Seed: a real checkpoint of a 3-step run (model, DANN's discriminator, SGD momentum, metadata JSON). Mutants
+        // are re-hashed before reading, so the parser behind the SHA-256 check is reached too; a second run leaves
+        // the hash as mutated, which must be refused by the check itself.
+        using var data = SyntheticData.Blobs(12, 12, features: 3, classes: 3, seed: 1);
+        using var temp = new TempDirectory();
+        var options = new DomainAdaptation.Training.AdaptationTrainerOptions { Steps = 3, BatchSizePerDomain = 4, Checkpoints = { Directory = temp.Combine("run") } };
+        string seedPath;
+        using (var trainer = TestTrainer.Create(TestModels.Mlp(3, 4, 3, seed: 2), data, options))
+        {
+            seedPath = trainer.Train().LastCheckpoint!.Path;
+        }
+
+        byte[] seed = File.ReadAllBytes(seedPath);
+        string path = temp.Combine("fuzz.dann");
+        static bool Refusal(Exception ex) => ex is CheckpointException;
+        void Parse(byte[] b)
+        {
+            File.WriteAllBytes(path, b);
+            using var scope = NewDisposeScope();
+            Checkpoint.ReadInfo(path);
+            CheckpointFormat.Read(path).Dispose();
+        }
+
+        var (accepted, refused) = Mutations.Run([seed], Mutations.Iterations(1500), b => Parse(Rehash(b)), Refusal);
+        var (rawAccepted, rawRefused) = Mutations.Run([seed], Mutations.Iterations(300), Parse, Refusal, seed: 2);
+
+        refused.Should().BePositive();
+        accepted.Should().BePositive("a flipped weight bit leaves a valid checkpoint");
+        rawRefused.Should().Be(Mutations.Iterations(300) - rawAccepted);
+        rawAccepted.Should().BeLessThan(Mutations.Iterations(300) / 100, "without a new hash almost every mutant fails the SHA-256 check");
+    }
+
+    /// <summary>Rewrites a checkpoint's trailing SHA-256 to match its (mutated) contents.</summary>
+    private static byte[] Rehash(byte[] file)
+    {
+        if (file.Length < 32) return file;
+        System.Security.Cryptography.SHA256.HashData(file.AsSpan(0, file.Length - 32), file.AsSpan(file.Length - 32));
+        return file;
     }
 
     private static List<byte[]> RealMnistMPngs(int count) =>

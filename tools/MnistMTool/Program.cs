@@ -117,7 +117,7 @@ static void Locate(string releasedSource, string mnistFolder, string bsdsSource,
     using Tensor mnistImages = MnistIdx.ReadImages(Path.Combine(mnistFolder, $"{prefix}-images-idx3-ubyte.gz"));
     using Tensor first = mnistImages.narrow(0, 0, count).contiguous();
     byte[] digits = first.data<byte>().ToArray();
-    IReadOnlyList<DecodedImage> backgrounds = Bsds500Images.Load(bsdsSource);
+    IReadOnlyList<DecodedImage> backgrounds = Bsds500Images.Load(bsdsSource).Images;
     byte[][] releasedImages = ReadRgb(releasedSource, split, count).Images;
     foreach (int index in wanted)
     {

@@ -7,7 +7,7 @@ namespace DomainAdaptation.Data.Formats;
 /// <c>Pixels[(y * Width + x) * Channels + c]</c>. The library's one image type: what the decoders return and what the
 /// MNIST-M generator blends digits into (its BSDS500 backgrounds are RGB images with their file names).
 /// </summary>
-public sealed class DecodedImage
+internal sealed class DecodedImage
 {
     /// <summary>Creates an image over a pixel buffer.</summary>
     /// <param name="width">Width in pixels (positive).</param>

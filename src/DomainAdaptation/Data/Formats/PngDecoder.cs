@@ -16,7 +16,7 @@ namespace DomainAdaptation.Data.Formats;
 /// transparent colour) is ignored. Interlaced (Adam7) images are rejected with an error that says so.</para>
 /// <para>The output keeps the file's channels: 1 grey, 2 grey+alpha, 3 RGB (palette without tRNS), 4 RGBA.</para>
 /// </remarks>
-public static class PngDecoder
+internal static class PngDecoder
 {
     /// <summary>The default bound on width × height (64 Mi pixels).</summary>
     public const long DefaultMaxPixels = 1L << 26;

@@ -9,7 +9,7 @@ namespace DomainAdaptation.Data.Formats;
 /// extracting it, treating it as untrusted: entries with an absolute path or a <c>..</c> segment, links and
 /// devices are rejected, and the decompressed size is bounded by <see cref="DataLoadOptions.MaxDecompressedBytes"/>.
 /// </summary>
-public static class TarArchive
+internal static class TarArchive
 {
     /// <summary>
     /// Reads the archive's regular files in archive order, streaming: only the current entry is in memory.

@@ -40,7 +40,7 @@ public static class Bsds500Images
     /// <exception cref="FileNotFoundException">When <paramref name="path"/> is neither a folder nor a file.</exception>
     /// <exception cref="InvalidDataException">When there is no image, an image is corrupt, or the archive is unsafe.</exception>
     /// <exception cref="SkiaSharpUnavailableException">When SkiaSharp's native library is missing.</exception>
-    public static IReadOnlyList<DecodedImage> Load(string path, ILogger? logger = null, CancellationToken cancellationToken = default)
+    public static BackgroundImages Load(string path, ILogger? logger = null, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         if (Directory.Exists(path)) return LoadFolder(path, logger, cancellationToken);
@@ -58,7 +58,7 @@ public static class Bsds500Images
     /// <exception cref="DirectoryNotFoundException">When the folder does not exist.</exception>
     /// <exception cref="InvalidDataException">When it holds no JPEG or one cannot be decoded.</exception>
     /// <exception cref="SkiaSharpUnavailableException">When SkiaSharp's native library is missing.</exception>
-    public static IReadOnlyList<DecodedImage> LoadFolder(string folder, ILogger? logger = null, CancellationToken cancellationToken = default)
+    public static BackgroundImages LoadFolder(string folder, ILogger? logger = null, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(folder);
         if (!Directory.Exists(folder))
@@ -84,7 +84,7 @@ public static class Bsds500Images
         }
 
         GenerationLog.BackgroundsLoaded(logger ?? NullLogger.Instance, images.Length, Path.GetFullPath(folder), clock.ElapsedMilliseconds);
-        return images;
+        return new BackgroundImages(images);
     }
 
     /// <summary>
@@ -99,7 +99,7 @@ public static class Bsds500Images
     /// <exception cref="FileNotFoundException">When a file does not exist.</exception>
     /// <exception cref="InvalidDataException">When a file cannot be decoded.</exception>
     /// <exception cref="SkiaSharpUnavailableException">When SkiaSharp's native library is missing.</exception>
-    public static IReadOnlyList<DecodedImage> LoadFiles(IEnumerable<string> files, ILogger? logger = null, CancellationToken cancellationToken = default)
+    public static BackgroundImages LoadFiles(IEnumerable<string> files, ILogger? logger = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(files);
         string[] paths = files.OrderBy(f => Path.GetFileName(f), StringComparer.Ordinal).ToArray();
@@ -117,7 +117,7 @@ public static class Bsds500Images
         }
 
         GenerationLog.BackgroundsLoaded(logger ?? NullLogger.Instance, images.Length, $"{paths.Length} files", clock.ElapsedMilliseconds);
-        return images;
+        return new BackgroundImages(images);
     }
 
     /// <summary>
@@ -135,7 +135,7 @@ public static class Bsds500Images
     /// <exception cref="FileNotFoundException">When the archive does not exist.</exception>
     /// <exception cref="InvalidDataException">When the archive is corrupt, unsafe, too large or has no image in the folder.</exception>
     /// <exception cref="SkiaSharpUnavailableException">When SkiaSharp's native library is missing.</exception>
-    public static IReadOnlyList<DecodedImage> LoadArchive(
+    public static BackgroundImages LoadArchive(
         string archivePath,
         string entryFolder = ArchiveTrainFolder,
         ArchiveLimits? limits = null,
@@ -190,7 +190,7 @@ public static class Bsds500Images
 
         images.Sort((a, b) => StringComparer.Ordinal.Compare(a.Name, b.Name));
         GenerationLog.BackgroundsLoaded(logger ?? NullLogger.Instance, images.Count, Path.GetFullPath(archivePath) + ":" + prefix, clock.ElapsedMilliseconds);
-        return images;
+        return new BackgroundImages(images);
     }
 
     private static bool IsJpegName(string path) =>

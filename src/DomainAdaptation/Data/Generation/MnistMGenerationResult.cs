@@ -1,6 +1,6 @@
 namespace DomainAdaptation.Data.Generation;
 
-/// <summary>What <see cref="MnistMGenerator.WriteAsync"/> wrote.</summary>
+/// <summary>What <see cref="MnistMGenerator.WriteAsync(SampleSet, BackgroundImages, string, MnistMSplit, IProgress{MnistMGenerationProgress}?, CancellationToken)"/> wrote.</summary>
 /// <param name="Split">The split written.</param>
 /// <param name="ImageFolder">The folder of PNG images, e.g. <c>out/mnist_m_train</c>.</param>
 /// <param name="LabelFile">The label file, e.g. <c>out/mnist_m_train_labels.txt</c>.</param>

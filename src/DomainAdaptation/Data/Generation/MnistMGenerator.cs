@@ -23,7 +23,7 @@ namespace DomainAdaptation.Data.Generation;
 /// <list type="number">
 /// <item>binarise and scale: <c>d(y, x) = 255</c> where the digit pixel is &gt; 0, else 0; pad by <c>p</c> zeros on each side to <c>S × S</c>; repeat over R, G, B;</item>
 /// <item>choose background <c>b</c> uniformly from the list and a patch corner <c>(x₀, y₀)</c> uniformly among all
-///   positions where an <c>S × S</c> patch fits (<see cref="Place"/>; random stream SplitMix64 keyed by seed and <c>i</c>);</item>
+///   positions where an <c>S × S</c> patch fits (<see cref="Place(long, BackgroundImages)"/>; random stream SplitMix64 keyed by seed and <c>i</c>);</item>
 /// <item>output <c>o(c, y, x) = |B_b(c, y₀ + y, x₀ + x) − d(y, x)|</c> as uint8, i.e. the patch where the digit is off and
 ///   its inverse <c>255 − B</c> where it is on.</item>
 /// </list>
@@ -83,7 +83,13 @@ public sealed class MnistMGenerator
     /// <param name="backgrounds">The background list (order matters; the loaders sort by name).</param>
     /// <returns>The placement.</returns>
     /// <exception cref="ArgumentException">When the list is empty or an image is smaller than <see cref="ImageSize"/>.</exception>
-    public MnistMPlacement Place(long index, IReadOnlyList<DecodedImage> backgrounds)
+    public MnistMPlacement Place(long index, BackgroundImages backgrounds)
+    {
+        ArgumentNullException.ThrowIfNull(backgrounds);
+        return Place(index, backgrounds.Images);
+    }
+
+    internal MnistMPlacement Place(long index, IReadOnlyList<DecodedImage> backgrounds)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(index);
         CheckBackgrounds(backgrounds);
@@ -96,7 +102,13 @@ public sealed class MnistMGenerator
     /// <param name="cancellationToken">Stops between images.</param>
     /// <returns>uint8 images <c>[N, 3, S, S]</c> on the CPU with the digits' labels; the caller owns it.</returns>
     /// <exception cref="ArgumentException">When the digits or backgrounds do not fit the recipe.</exception>
-    public SampleSet Generate(SampleSet digits, IReadOnlyList<DecodedImage> backgrounds, CancellationToken cancellationToken = default)
+    public SampleSet Generate(SampleSet digits, BackgroundImages backgrounds, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(backgrounds);
+        return Generate(digits, backgrounds.Images, cancellationToken);
+    }
+
+    internal SampleSet Generate(SampleSet digits, IReadOnlyList<DecodedImage> backgrounds, CancellationToken cancellationToken = default)
     {
         (byte[] pixels, int count, int digitSize) = ReadDigits(digits);
         CheckBackgrounds(backgrounds);
@@ -145,7 +157,19 @@ public sealed class MnistMGenerator
     /// <param name="cancellationToken">Stops between images; no label file is written then.</param>
     /// <returns>What was written.</returns>
     /// <exception cref="ArgumentException">When the digits have no labels or do not fit the recipe.</exception>
-    public async Task<MnistMGenerationResult> WriteAsync(
+    public Task<MnistMGenerationResult> WriteAsync(
+        SampleSet digits,
+        BackgroundImages backgrounds,
+        string outputFolder,
+        MnistMSplit split,
+        IProgress<MnistMGenerationProgress>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(backgrounds);
+        return WriteAsync(digits, backgrounds.Images, outputFolder, split, progress, cancellationToken);
+    }
+
+    internal async Task<MnistMGenerationResult> WriteAsync(
         SampleSet digits,
         IReadOnlyList<DecodedImage> backgrounds,
         string outputFolder,
@@ -221,7 +245,7 @@ public sealed class MnistMGenerator
     /// <param name="size">The output side <c>S ≥ h</c>, <c>S − h</c> even.</param>
     /// <param name="hwc">Receives <c>S × S × 3</c> bytes, HWC.</param>
     /// <exception cref="ArgumentException">When the sizes or the patch position do not fit.</exception>
-    public static void Compose(ReadOnlySpan<byte> digit, int digitSize, DecodedImage background, int x, int y, int size, Span<byte> hwc)
+    internal static void Compose(ReadOnlySpan<byte> digit, int digitSize, DecodedImage background, int x, int y, int size, Span<byte> hwc)
     {
         ArgumentNullException.ThrowIfNull(background);
         if (background.Channels != 3) throw new ArgumentException($"Background '{background.Name}' has {background.Channels} channel(s); MNIST-M blends into RGB images (DecodedImage.ToRgb converts).", nameof(background));

@@ -1,7 +1,7 @@
 namespace DomainAdaptation.Data.Generation;
 
 /// <summary>The 8-bit PNG colour types that <see cref="PngWriter"/> writes (the values are the PNG colour type codes).</summary>
-public enum PngColorType
+internal enum PngColorType
 {
     /// <summary>One grey byte per pixel.</summary>
     Grey = 0,

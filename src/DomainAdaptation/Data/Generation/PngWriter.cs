@@ -20,7 +20,7 @@ namespace DomainAdaptation.Data.Generation;
 /// Paeth <c>x − Paeth(a, b, c)</c>, all modulo 256.
 /// </para>
 /// </remarks>
-public static class PngWriter
+internal static class PngWriter
 {
     private static readonly byte[] Signature = [0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A];
 

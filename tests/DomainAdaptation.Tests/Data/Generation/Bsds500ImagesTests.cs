@@ -7,11 +7,13 @@ namespace DomainAdaptation.Tests.Data.Generation;
 /// <summary>Decodes the 200 real BSDS500 train images once for the tests that need them.</summary>
 public sealed class Bsds500Fixture
 {
-    private static readonly Lazy<IReadOnlyList<DecodedImage>> Loaded = new(() => Bsds500Images.LoadFolder(SharedDataFolder.Require("bsds500/train")));
+    private static readonly Lazy<BackgroundImages> Loaded = new(() => Bsds500Images.LoadFolder(SharedDataFolder.Require("bsds500/train")));
 
     public string Folder => SharedDataFolder.Require("bsds500/train");
 
-    public IReadOnlyList<DecodedImage> Images => Loaded.Value;
+    public BackgroundImages Backgrounds => Loaded.Value;
+
+    internal IReadOnlyList<DecodedImage> Images => Loaded.Value.Images;
 }
 
 public class Bsds500ImagesTests : IClassFixture<Bsds500Fixture>
@@ -46,7 +48,7 @@ public class Bsds500ImagesTests : IClassFixture<Bsds500Fixture>
         entries.AddRange(names.Select(n => ($"BSR/BSDS500/data/images/train/{n}", File.ReadAllBytes(Path.Combine(_bsds.Folder, n)))));
         string archive = TestArchives.WriteTarGz(archives.Combine("BSR_bsds500.tgz"), entries);
 
-        IReadOnlyList<DecodedImage> fromArchive = Bsds500Images.LoadArchive(archive);
+        IReadOnlyList<DecodedImage> fromArchive = Bsds500Images.LoadArchive(archive).Images;
 
         fromArchive.Select(i => i.Name).Should().Equal(names.Order(StringComparer.Ordinal));
         foreach (DecodedImage image in fromArchive)
@@ -63,7 +65,7 @@ public class Bsds500ImagesTests : IClassFixture<Bsds500Fixture>
         using var archives = new TempDirectory();
         string archive = TestArchives.WriteTarGz(archives.Combine("b.tgz"), [("BSR/BSDS500/data/images/train/2092.jpg", File.ReadAllBytes(Path.Combine(_bsds.Folder, "2092.jpg")))]);
 
-        Bsds500Images.Load(archive).Should().ContainSingle().Which.Name.Should().Be("2092.jpg");
+        Bsds500Images.Load(archive).Names.Should().ContainSingle().Which.Should().Be("2092.jpg");
     }
 
     [Theory]
@@ -136,7 +138,7 @@ public class Bsds500ImagesTests : IClassFixture<Bsds500Fixture>
         string elsewhere = Path.Combine(archives.Path, "2092.jpg");
         File.Copy(Path.Combine(_bsds.Folder, "2092.jpg"), elsewhere);
 
-        IReadOnlyList<DecodedImage> images = Bsds500Images.LoadFiles([Path.Combine(_bsds.Folder, "97017.jpg"), elsewhere]);
+        IReadOnlyList<DecodedImage> images = Bsds500Images.LoadFiles([Path.Combine(_bsds.Folder, "97017.jpg"), elsewhere]).Images;
 
         images.Select(i => i.Name).Should().Equal("2092.jpg", "97017.jpg");
         images[0].Pixels.SequenceEqual(_bsds.Images.Single(i => i.Name == "2092.jpg").Pixels).Should().BeTrue();

@@ -14,7 +14,7 @@ public class GeneratorRoundTripTests
         using SampleSet digits = MnistIdx.Load(
             TestData.PathOf("mnist", "t10k-images-idx3-ubyte.gz"), TestData.PathOf("mnist", "t10k-labels-idx1-ubyte.gz"), "MNIST test")
             is var all ? new SampleSet("MNIST test (first 40)", all.Samples.narrow(0, 0, count).clone(), all.Labels!.narrow(0, 0, count).clone(), 10) : null!;
-        IReadOnlyList<DecodedImage> backgrounds = Bsds500Images.LoadFolder(TestData.PathOf("bsds500", "train"));
+        BackgroundImages backgrounds = Bsds500Images.LoadFolder(TestData.PathOf("bsds500", "train"));
         var generator = new MnistMGenerator(new MnistMGeneratorOptions { Seed = 7 });
         using SampleSet generated = generator.Generate(digits, backgrounds);
 

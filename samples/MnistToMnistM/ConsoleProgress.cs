@@ -56,3 +56,38 @@ internal sealed class ConsoleProgress(TextWriter output, string label) : IProgre
             $"{label} {bar} {m.Step}/{m.TotalSteps} {schedules}lr {m.LearningRate:G3} | loss {m.LabelLoss:F3}{others}{eval} | {elapsed:F0}s, eta {eta:F0}s");
     }
 }
+
+/// <summary>
+/// Progress of a count (images written): redrawn in place on a terminal, a line per quarter when the output is
+/// redirected (a log file gets no carriage returns).
+/// </summary>
+internal sealed class CountProgress(TextWriter output)
+{
+    private readonly bool _interactive = !Console.IsOutputRedirected;
+    private readonly Dictionary<string, int> _lastQuarter = new(StringComparer.Ordinal);
+    private readonly Stopwatch _clock = Stopwatch.StartNew();
+    private TimeSpan _lastDraw = TimeSpan.MinValue;
+
+    /// <summary>Shows <paramref name="done"/> of <paramref name="total"/> for <paramref name="label"/>.</summary>
+    public void Report(string label, int done, int total)
+    {
+        lock (_lastQuarter)
+        {
+            if (_interactive)
+            {
+                if (_clock.Elapsed - _lastDraw < TimeSpan.FromMilliseconds(100) && done != total) return;
+                _lastDraw = _clock.Elapsed;
+                output.Write(FormattableString.Invariant($"\r{label}: {done:N0}/{total:N0}   "));
+                return;
+            }
+
+            int quarter = total == 0 ? 4 : (int)(4L * done / total);
+            if (_lastQuarter.TryGetValue(label, out int last) && last >= quarter) return;
+            _lastQuarter[label] = quarter;
+            if (quarter > 0) output.WriteLine(FormattableString.Invariant($"{label}: {done:N0}/{total:N0}"));
+        }
+    }
+
+    /// <summary>Writes a closing line, first clearing the in-place line on a terminal.</summary>
+    public void Done(string line) => output.WriteLine((_interactive ? "\r" : "") + line);
+}

@@ -171,7 +171,7 @@ async Task<int> Guard(Func<CancellationToken, Task<int>> body, CancellationToken
     catch (OperationCanceledException) when (stopSignal != 0)
     {
         console.WriteLine();
-        console.WriteLine("stopped before training started; nothing to continue.");
+        console.WriteLine("stopped; nothing to continue (no training step had run; a generate command keeps the images it wrote, with no label file).");
         return stopSignal;
     }
     catch (Exception ex)
@@ -526,12 +526,10 @@ async Task<int> Generate(ParseResult p, CancellationToken ct)
         if (which != "both" && which != dataSplit.ToString().ToLowerInvariant()) continue;
         using SampleSet digits = DigitDatasets.LoadMnist(dataRoot, dataSplit, DataLoading.ResolvedDataOptions);
         var clock = Stopwatch.StartNew();
-        var progress = new SyncProgress<MnistMGenerationProgress>(g =>
-        {
-            if (g.Completed % 1000 == 0 || g.Completed == g.Total) console.Write(FormattableString.Invariant($"\r{genSplit}: {g.Completed:N0}/{g.Total:N0}   "));
-        });
+        var counter = new CountProgress(console);
+        var progress = new SyncProgress<MnistMGenerationProgress>(g => counter.Report(genSplit.ToString(), g.Completed, g.Total));
         var result = await generator.WriteAsync(digits, backgrounds, outFolder, genSplit, progress, ct);
-        console.WriteLine(FormattableString.Invariant($"\r{genSplit}: {digits.Count:N0} images written to {outFolder} in {clock.Elapsed.TotalSeconds:F1} s (seed {generator.Seed})"));
+        counter.Done(FormattableString.Invariant($"{genSplit}: {digits.Count:N0} images written to {outFolder} in {clock.Elapsed.TotalSeconds:F1} s (seed {generator.Seed})"));
         _ = result;
     }
 
@@ -547,8 +545,9 @@ async Task<int> GenerateOffice(ParseResult p, CancellationToken ct)
     if (backgrounds.Length == 0) throw new InvalidDataException($"--bsds500: '{bsdsFolder}' holds no .jpg files.");
     string outFolder = p.GetValue(officeOut)!;
     var clock = Stopwatch.StartNew();
-    var written = OfficeLikeGenerator.Write(outFolder, backgrounds, p.GetValue(officeSeed), (d, n) => console.Write(FormattableString.Invariant($"\r{d.Name}: {n:N0}/{d.Count:N0}   ")), ct);
-    console.WriteLine(FormattableString.Invariant($"\r{string.Join(", ", written.Select(w => $"{w.Domain.Name} {w.Files:N0} images ({w.Domain.Size}×{w.Domain.Size})"))} in 31 class folders written to {outFolder} in {clock.Elapsed.TotalSeconds:F1} s (seed {p.GetValue(officeSeed)}; synthetic: drawn shapes, not Office-31's photos)"));
+    var counter = new CountProgress(console);
+    var written = OfficeLikeGenerator.Write(outFolder, backgrounds, p.GetValue(officeSeed), (d, n) => counter.Report(d.Name, n, d.Count), ct);
+    counter.Done(FormattableString.Invariant($"{string.Join(", ", written.Select(w => $"{w.Domain.Name} {w.Files:N0} images ({w.Domain.Size}×{w.Domain.Size})"))} in 31 class folders written to {outFolder} in {clock.Elapsed.TotalSeconds:F1} s (seed {p.GetValue(officeSeed)}; synthetic: drawn shapes, not Office-31's photos)"));
     return 0;
 }
 
@@ -575,7 +574,7 @@ void OnSignal(PosixSignalContext context, int code)
         Environment.Exit(code);
     }
 
-    Console.Error.WriteLine($"{(code == 130 ? "Ctrl+C" : "SIGTERM")}: stopping after this step with a checkpoint (a second one aborts at once)…");
+    Console.Error.WriteLine($"{(code == 130 ? "Ctrl+C" : "SIGTERM")}: stopping (training stops after this step with a checkpoint; a second one aborts at once)…");
     stop.Cancel();
 }
 

@@ -36,25 +36,7 @@ public static partial class ModelPresets
         bool binaryDomain = true,
         long? seed = null)
     {
-        CheckImage(inputShape, nameof(MobileNetV2));
-        CheckClasses(classes);
-        if (inputShape.Height < 32 || inputShape.Width < 32)
-        {
-            throw new ArgumentException($"The {nameof(MobileNetV2)} preset needs images of at least 32×32 (five halvings), but the input shape was ({inputShape}).", nameof(inputShape));
-        }
-
-        if (bottleneckWidth <= 0) throw new ArgumentOutOfRangeException(nameof(bottleneckWidth), bottleneckWidth, "The bottleneck width must be positive.");
-        var (backbone, bottleneck, labels, domain) = SeededInitialization.Run(seed, () =>
-        {
-            var mobilenet = new Backbones.MobileNetV2(inputShape.Channels, widthMultiplier);
-            return (mobilenet, Heads.Bottleneck(mobilenet.Features, bottleneckWidth, 0.5), Heads.Linear(bottleneckWidth, classes),
-                Heads.Mlp(bottleneckWidth, [1024, 1024], DomainOutputs(binaryDomain), batchNorm: true));
-        });
-        return new AdaptationModelBuilder()
-            .WithInputShape(inputShape)
-            .WithFeatureExtractor(backbone, backbone.Features, backboneLearningRate)
-            .WithBottleneck(bottleneck, bottleneckWidth)
-            .WithLabelClassifier(labels)
-            .WithDomainClassifier(domain);
+        var mobilenet = (Func<Backbones.MobileNetV2>)(() => new Backbones.MobileNetV2(inputShape.Channels, widthMultiplier));
+        return TllibImageClassifier(nameof(MobileNetV2), inputShape, classes, bottleneckWidth, backboneLearningRate, binaryDomain, seed, mobilenet, m => m.Features);
     }
 }

@@ -44,23 +44,37 @@ public static partial class ModelPresets
         bool binaryDomain = true,
         long? seed = null)
     {
-        CheckImage(inputShape, nameof(ResNet));
+        var resnet = (Func<Backbones.ResNet>)(() => new Backbones.ResNet(depth, inputShape.Channels, width));
+        return TllibImageClassifier(nameof(ResNet), inputShape, classes, bottleneckWidth, backboneLearningRate, binaryDomain, seed, resnet, r => r.Features);
+    }
+
+    /// <summary>
+    /// The tllib image classifier around a backbone (the ResNet and MobileNetV2 presets): the size checks, then, in one
+    /// seeded initialisation and in this order, the backbone, the bottleneck F₀→F (batch norm, ReLU, dropout 0.5), the
+    /// label classifier F→K and the domain discriminator F→1024→1024→1 (or 2).
+    /// </summary>
+    private static AdaptationModelBuilder TllibImageClassifier<TBackbone>(
+        string preset, SampleShape inputShape, int classes, int bottleneckWidth, double backboneLearningRate, bool binaryDomain, long? seed,
+        Func<TBackbone> createBackbone, Func<TBackbone, long> features)
+        where TBackbone : TorchSharp.torch.nn.Module<TorchSharp.torch.Tensor, TorchSharp.torch.Tensor>
+    {
+        CheckImage(inputShape, preset);
         CheckClasses(classes);
         if (inputShape.Height < 32 || inputShape.Width < 32)
         {
-            throw new ArgumentException($"The {nameof(ResNet)} preset needs images of at least 32×32 (five halvings), but the input shape was ({inputShape}).", nameof(inputShape));
+            throw new ArgumentException($"The {preset} preset needs images of at least 32×32 (five halvings), but the input shape was ({inputShape}).", nameof(inputShape));
         }
 
         if (bottleneckWidth <= 0) throw new ArgumentOutOfRangeException(nameof(bottleneckWidth), bottleneckWidth, "The bottleneck width must be positive.");
         var (backbone, bottleneck, labels, domain) = SeededInitialization.Run(seed, () =>
         {
-            var resnet = new Backbones.ResNet(depth, inputShape.Channels, width);
-            return (resnet, Heads.Bottleneck(resnet.Features, bottleneckWidth, 0.5), Heads.Linear(bottleneckWidth, classes),
+            TBackbone net = createBackbone();
+            return (net, Heads.Bottleneck(features(net), bottleneckWidth, 0.5), Heads.Linear(bottleneckWidth, classes),
                 Heads.Mlp(bottleneckWidth, [1024, 1024], DomainOutputs(binaryDomain), batchNorm: true));
         });
         return new AdaptationModelBuilder()
             .WithInputShape(inputShape)
-            .WithFeatureExtractor(backbone, backbone.Features, backboneLearningRate)
+            .WithFeatureExtractor(backbone, features(backbone), backboneLearningRate)
             .WithBottleneck(bottleneck, bottleneckWidth)
             .WithLabelClassifier(labels)
             .WithDomainClassifier(domain);

@@ -71,7 +71,7 @@ public sealed class MobileNetV2 : nn.Module<Tensor, Tensor>
         Features = last;
         _layers = [("features", features), ("avgpool", avgpool), ("flatten", flatten)];
         RegisterComponents();
-        InitializeAsTorchvision();
+        BackboneLayers.InitializeAsTorchvision(this);
     }
 
     /// <summary>The width multiplier α.</summary>
@@ -86,37 +86,12 @@ public sealed class MobileNetV2 : nn.Module<Tensor, Tensor>
     /// <summary>Computes the pooled features.</summary>
     /// <param name="input">Images <c>[B, C, H, W]</c>.</param>
     /// <returns>Features <c>[B, F]</c>.</returns>
-    public override Tensor forward(Tensor input)
-    {
-        using var scope = NewDisposeScope();
-        Tensor x = input;
-        foreach ((string _, nn.Module<Tensor, Tensor> layer) in _layers) x = layer.call(x);
-        return x.MoveToOuterDisposeScope();
-    }
+    public override Tensor forward(Tensor input) => BackboneLayers.Forward(_layers, input);
 
     /// <summary>torchvision's <c>_make_divisible(v, 8)</c>: the nearest multiple of 8, at least 8, not more than 10 % below v.</summary>
     internal static long MakeDivisible(double value, int divisor = 8)
     {
         long rounded = Math.Max(divisor, (long)(value + divisor / 2.0) / divisor * divisor);
         return rounded < 0.9 * value ? rounded + divisor : rounded;
-    }
-
-    private void InitializeAsTorchvision()
-    {
-        using var noGrad = no_grad();
-        foreach (nn.Module m in modules())
-        {
-            switch (m)
-            {
-                case Conv2d c:
-                    // torchvision: kaiming_normal_(mode="fan_out"), nonlinearity left at leaky_relu with a = 0, i.e. gain √2.
-                    nn.init.kaiming_normal_(c.weight, mode: nn.init.FanInOut.FanOut, nonlinearity: nn.init.NonlinearityType.ReLU);
-                    break;
-                case BatchNorm2d b:
-                    nn.init.ones_(b.weight);
-                    nn.init.zeros_(b.bias!);
-                    break;
-            }
-        }
     }
 }

@@ -102,7 +102,7 @@ public sealed class ResNet : nn.Module<Tensor, Tensor>
         Features = channels;
         _layers = [("conv1", conv1), ("bn1", bn1), ("relu", relu), ("maxpool", maxpool), ("layer1", layer1), ("layer2", layer2), ("layer3", layer3), ("layer4", layer4), ("avgpool", avgpool), ("flatten", flatten)];
         RegisterComponents();
-        InitializeAsTorchvision();
+        BackboneLayers.InitializeAsTorchvision(this);
     }
 
     /// <summary>The depth.</summary>
@@ -117,29 +117,5 @@ public sealed class ResNet : nn.Module<Tensor, Tensor>
     /// <summary>Computes the pooled features.</summary>
     /// <param name="input">Images <c>[B, C, H, W]</c>.</param>
     /// <returns>Features <c>[B, F]</c>.</returns>
-    public override Tensor forward(Tensor input)
-    {
-        using var scope = NewDisposeScope();
-        Tensor x = input;
-        foreach ((string _, nn.Module<Tensor, Tensor> layer) in _layers) x = layer.call(x);
-        return x.MoveToOuterDisposeScope();
-    }
-
-    private void InitializeAsTorchvision()
-    {
-        using var noGrad = no_grad();
-        foreach (nn.Module m in modules())
-        {
-            switch (m)
-            {
-                case Conv2d c:
-                    nn.init.kaiming_normal_(c.weight, mode: nn.init.FanInOut.FanOut, nonlinearity: nn.init.NonlinearityType.ReLU);
-                    break;
-                case BatchNorm2d b:
-                    nn.init.ones_(b.weight);
-                    nn.init.zeros_(b.bias!);
-                    break;
-            }
-        }
-    }
+    public override Tensor forward(Tensor input) => BackboneLayers.Forward(_layers, input);
 }

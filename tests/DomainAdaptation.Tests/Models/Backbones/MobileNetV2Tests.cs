@@ -103,50 +103,12 @@ public class MobileNetV2Tests
     /// 40 fresh α = 0.35 models (stem 3→16) give finite gradients, the same every time.
     /// </summary>
     [Fact]
-    public void Backward_FreshModelsAfterNaNGarbage_GradientsFiniteAndRepeatable()
-    {
-        using Tensor input = rand([4, 3, 32, 32], generator: new Generator(7));
-        Tensor? first = null;
-        for (int trial = 0; trial < 40; trial++)
-        {
-            using (Tensor garbage = full([1L << (trial % 16)], float.NaN)) { }
-            random.manual_seed(1);
-            using var mobilenet = new MobileNetV2(3, 0.35, lastChannels: 64);
-            mobilenet.train();
-            using var scope = NewDisposeScope();
-
-            mobilenet.call(input).square().mean().backward();
-
-            foreach (var (name, p) in mobilenet.named_parameters())
-                p.grad!.isfinite().all().item<bool>().Should().BeTrue($"the gradient of {name} in trial {trial} is finite");
-            Tensor g = mobilenet.named_parameters().First(p => p.name == "features.2.conv.1.0.weight").parameter.grad!;
-            if (first is null) first = g.detach().clone().MoveToOuterDisposeScope();
-            else g.allclose(first, 1e-4, 1e-6).Should().BeTrue($"trial {trial} repeats trial 0's gradient");
-        }
-
-        first!.Dispose();
-    }
+    public void Backward_FreshModelsAfterNaNGarbage_GradientsFiniteAndRepeatable() =>
+        BackboneChecks.FreshModelsGiveFiniteRepeatableGradients(() => new MobileNetV2(3, 0.35, lastChannels: 64), "features.2.conv.1.0.weight", trials: 40);
 
     /// <summary>Every method of the catalogue trains on the MobileNetV2 preset: two steps, finite losses.</summary>
     [Theory]
-    [MemberData(nameof(ResNetTests.EveryMethod), MemberType = typeof(ResNetTests))]
-    public void Train_EveryMethodOnMobileNetV2_RunsWithFiniteLosses(string method)
-    {
-        var shape = SampleShape.Image(3, 32, 32);
-        AdaptationModelBuilder Builder(long seed) => ModelPresets.MobileNetV2(shape, 3, bottleneckWidth: 16, widthMultiplier: 0.35, seed: seed);
-        AdaptationModelBuilder builder = Builder(1);
-        using AdaptationModel model = builder.Build();
-        using AdaptationMethod adaptation = MethodCatalog.Create(method, new MethodRequest { DomainClassifier = builder.DomainClassifier, CreateModel = () => Builder(2).Build() });
-        var generator = new Generator(5);
-        SampleSet Set(string name) => new(name, randint(0, 256, [12, 3, 32, 32], dtype: ScalarType.Byte, generator: generator), randint(0, 3, [12], generator: generator), 3);
-        using var data = new DomainDataset("random images", Set("source"), Set("target"));
-        var options = new AdaptationTrainerOptions { Steps = 2, BatchSizePerDomain = 4, Seed = 1, Monitoring = { LogInterval = 0 }, Evaluation = { Interval = 0 } };
-        using var trainer = new AdaptationTrainer(model, data, adaptation, options);
-
-        var steps = new List<StepMetrics>();
-        trainer.Train(new SyncProgress<StepMetrics>(steps.Add));
-
-        steps.Should().HaveCount(2);
-        steps.Should().OnlyContain(s => double.IsFinite(s.TotalLoss));
-    }
+    [MemberData(nameof(BackboneChecks.EveryMethod), MemberType = typeof(BackboneChecks))]
+    public void Train_EveryMethodOnMobileNetV2_RunsWithFiniteLosses(string method) =>
+        BackboneChecks.TrainsWithFiniteLosses(seed => ModelPresets.MobileNetV2(SampleShape.Image(3, 32, 32), 3, bottleneckWidth: 16, widthMultiplier: 0.35, seed: seed), method);
 }

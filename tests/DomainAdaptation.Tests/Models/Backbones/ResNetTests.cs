@@ -78,49 +78,14 @@ public class ResNetTests
     /// were NaN in about 1 fresh model in 300 (the CI failure of Train_EveryMethodOnResNet). Width 16 and up are clear.
     /// </summary>
     [Fact]
-    public void Backward_FreshWidth16ModelsAfterNaNGarbage_GradientsFiniteAndRepeatable()
-    {
-        using Tensor input = rand([4, 3, 32, 32], generator: new Generator(7));
-        Tensor? first = null;
-        for (int trial = 0; trial < 60; trial++)
-        {
-            using (Tensor garbage = full([1L << (trial % 16)], float.NaN)) { }
-            random.manual_seed(1);
-            using var resnet = new ResNet(ResNetDepth.ResNet18, 3, 16);
-            resnet.train();
-            using var scope = NewDisposeScope();
-
-            resnet.call(input).square().mean().backward();
-
-            foreach (var (name, p) in resnet.named_parameters())
-                p.grad!.isfinite().all().item<bool>().Should().BeTrue($"the gradient of {name} in trial {trial} is finite");
-            Tensor g = resnet.named_parameters().First(p => p.name == "conv1.weight").parameter.grad!;
-            if (first is null) first = g.detach().clone().MoveToOuterDisposeScope();
-            else g.allclose(first, 1e-4, 1e-6).Should().BeTrue($"trial {trial} repeats trial 0's gradient");
-        }
-        first!.Dispose();
-    }
+    public void Backward_FreshWidth16ModelsAfterNaNGarbage_GradientsFiniteAndRepeatable() =>
+        BackboneChecks.FreshModelsGiveFiniteRepeatableGradients(() => new ResNet(ResNetDepth.ResNet18, 3, 16), "conv1.weight", trials: 60);
 
     /// <summary>Every method of the catalogue trains on the ResNet preset: two steps, finite losses (the loop's NaN check would stop it).</summary>
     [Theory]
-    [MemberData(nameof(EveryMethod))]
-    public void Train_EveryMethodOnResNet_RunsWithFiniteLosses(string method)
-    {
-        var shape = SampleShape.Image(3, 32, 32);
-        AdaptationModelBuilder Builder(long seed) => ModelPresets.ResNet(ResNetDepth.ResNet18, shape, 3, bottleneckWidth: 16, width: 16, seed: seed);
-        AdaptationModelBuilder builder = Builder(1);
-        using AdaptationModel model = builder.Build();
-        using AdaptationMethod adaptation = MethodCatalog.Create(method, new MethodRequest { DomainClassifier = builder.DomainClassifier, CreateModel = () => Builder(2).Build() });
-        using var data = Images(12, seed: 5);
-        var options = new AdaptationTrainerOptions { Steps = 2, BatchSizePerDomain = 4, Seed = 1, Monitoring = { LogInterval = 0 }, Evaluation = { Interval = 0 } };
-        using var trainer = new AdaptationTrainer(model, data, adaptation, options);
-
-        var steps = new List<StepMetrics>();
-        trainer.Train(new SyncProgress<StepMetrics>(steps.Add));
-
-        steps.Should().HaveCount(2);
-        steps.Should().OnlyContain(s => double.IsFinite(s.TotalLoss));
-    }
+    [MemberData(nameof(BackboneChecks.EveryMethod), MemberType = typeof(BackboneChecks))]
+    public void Train_EveryMethodOnResNet_RunsWithFiniteLosses(string method) =>
+        BackboneChecks.TrainsWithFiniteLosses(seed => ModelPresets.ResNet(ResNetDepth.ResNet18, SampleShape.Image(3, 32, 32), 3, bottleneckWidth: 16, width: 16, seed: seed), method);
 
     /// <summary>The pretrained-backbone recipe: ImageNet normalisation and torchvision's random resized crop + flip + jitter on both domains; seeded, so two runs agree bit for bit.</summary>
     [Fact]
@@ -158,18 +123,5 @@ public class ResNetTests
 
         TestModels.BitwiseEqual(Run(), Run(), out string difference).Should().BeTrue($"'{difference}' differs between two seeded runs");
     }
-
-    public static TheoryData<string> EveryMethod()
-    {
-        var data = new TheoryData<string>();
-        foreach (MethodDescriptor d in MethodCatalog.All) data.Add(d.Name);
-        return data;
-    }
-
-    private static DomainDataset Images(int count, int seed)
-    {
-        var generator = new Generator((ulong)seed);
-        SampleSet Set(string name) => new(name, randint(0, 256, [count, 3, 32, 32], dtype: ScalarType.Byte, generator: generator), randint(0, 3, [count], generator: generator), 3);
-        return new DomainDataset("random images", Set("source"), Set("target"));
-    }
+    private static DomainDataset Images(int count, int seed) => BackboneChecks.Images(count, seed);
 }

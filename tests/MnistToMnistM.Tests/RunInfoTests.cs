@@ -60,7 +60,7 @@ public sealed class RunInfoTests : IDisposable
             var (settings, _, _) = RunInfo.Read(_folder);
             _ = settings.FolderLoad;
             RunInfo.ReadClassNames(_folder);
-        }, ex => ex is InvalidDataException);
+        }, ex => ex is InvalidDataException, allocationBound: 1 << 20);
 
         refused.Should().BePositive();
         accepted.Should().BePositive("a mutation inside a class name or a path leaves a valid record");

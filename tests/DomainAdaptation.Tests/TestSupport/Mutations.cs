@@ -21,19 +21,58 @@ internal static class Mutations
     private static readonly Gen<Mutation[]> Gen1To4 =
         Gen.Select(Gen.Int[0, 7], Gen.Int[0, int.MaxValue], Gen.Byte, Gen.Int[1, 64], (k, p, v, l) => new Mutation(k, p, v, l)).Array[1, 4];
 
+    /// <summary>What a fuzz run saw.</summary>
+    /// <param name="Accepted">Inputs parsed without an error.</param>
+    /// <param name="Refused">Inputs refused with an expected exception.</param>
+    /// <param name="MaxAllocatedBytes">The most managed memory one input made the parser allocate (this thread's, <see cref="GC.GetAllocatedBytesForCurrentThread"/>).</param>
+    /// <param name="Slowest">The longest one input took.</param>
+    public sealed record Result(int Accepted, int Refused, long MaxAllocatedBytes, TimeSpan Slowest)
+    {
+        /// <summary>The counts only.</summary>
+        public void Deconstruct(out int accepted, out int refused) => (accepted, refused) = (Accepted, Refused);
+    }
+
     /// <summary>
     /// Feeds <paramref name="iterations"/> mutants of the seeds to <paramref name="parse"/>; an exception for which
-    /// <paramref name="expected"/> is false fails, naming the iteration, the seed and the exception.
+    /// <paramref name="expected"/> is false fails, naming the iteration, the seed and the exception. When
+    /// <c>DOMAINADAPTATION_FUZZ_REPORT</c> names a file, one line per run is appended to it (the parser, the counts,
+    /// the largest allocation and the slowest input), for the benchmark-scale run's table.
     /// </summary>
-    /// <returns>How many inputs were parsed without an error and how many were refused with an expected exception.</returns>
-    public static (int Accepted, int Refused) Run(IReadOnlyList<byte[]> seeds, int iterations, Action<byte[]> parse, Func<Exception, bool> expected, ulong seed = 1)
+    /// <returns>The counts, the largest allocation one input caused and the slowest input.</returns>
+    /// <param name="seeds">Valid files: each must parse as it is (checked first; this also warms the parser up, so one-time
+    /// initialisation does not count as an input's allocation).</param>
+    /// <param name="iterations">How many mutants.</param>
+    /// <param name="parse">Reads one input.</param>
+    /// <param name="expected">The refusals that pass.</param>
+    /// <param name="allocationBound">The most managed memory one input may make the parser allocate; more fails the run.</param>
+    /// <param name="seed">The PCG stream's seed.</param>
+    /// <param name="parser">The test's name, for the report.</param>
+    public static Result Run(IReadOnlyList<byte[]> seeds, int iterations, Action<byte[]> parse, Func<Exception, bool> expected, long allocationBound, ulong seed = 1,
+        [System.Runtime.CompilerServices.CallerMemberName] string parser = "")
     {
+        for (int s = 0; s < seeds.Count; s++)
+        {
+            try
+            {
+                parse(seeds[s]);
+            }
+            catch (Exception ex)
+            {
+                throw new Xunit.Sdk.XunitException($"Seed {s} ({seeds[s].Length} bytes) does not parse as it is, so its mutants would test only the refusal path: {ex}");
+            }
+        }
+
         var pcg = new PCG(1, seed);
         int accepted = 0, refused = 0;
+        long maxAllocated = 0;
+        TimeSpan slowest = TimeSpan.Zero;
+        var total = System.Diagnostics.Stopwatch.StartNew();
         for (int i = 0; i < iterations; i++)
         {
             byte[] source = seeds[(int)pcg.Next((uint)seeds.Count)];
             byte[] input = Apply(source, Gen1To4.Generate(pcg, null, out _), pcg);
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            long started = System.Diagnostics.Stopwatch.GetTimestamp();
             try
             {
                 parse(input);
@@ -47,9 +86,25 @@ internal static class Mutations
             {
                 throw new Xunit.Sdk.XunitException($"Fuzz iteration {i} (PCG seed {seed}, {input.Length} bytes from a {source.Length}-byte seed) threw {ex.GetType().Name}, not a typed data error: {ex}");
             }
+
+            TimeSpan took = System.Diagnostics.Stopwatch.GetElapsedTime(started);
+            if (took > slowest) slowest = took;
+            long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+            maxAllocated = Math.Max(maxAllocated, allocated);
+            if (allocated > allocationBound)
+            {
+                throw new Xunit.Sdk.XunitException($"Fuzz iteration {i} (PCG seed {seed}, {input.Length} bytes) made the parser allocate {allocated:N0} bytes, more than the bound of {allocationBound:N0}.");
+            }
         }
 
-        return (accepted, refused);
+        string? report = Environment.GetEnvironmentVariable("DOMAINADAPTATION_FUZZ_REPORT");
+        if (!string.IsNullOrEmpty(report))
+        {
+            File.AppendAllText(report, string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"{parser}\tseed {seed}\t{iterations}\taccepted {accepted}\trefused {refused}\tmax alloc {maxAllocated}\tslowest {slowest.TotalMilliseconds:F1} ms\ttotal {total.Elapsed.TotalSeconds:F0} s{Environment.NewLine}"));
+        }
+
+        return new Result(accepted, refused, maxAllocated, slowest);
     }
 
     private static byte[] Apply(byte[] source, Mutation[] mutations, PCG pcg)

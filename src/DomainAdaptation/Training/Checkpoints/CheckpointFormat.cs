@@ -239,9 +239,12 @@ internal static class CheckpointFormat
     private static Dictionary<string, Tensor> ReadSection(BinaryReader reader, long end, string path, string section)
     {
         int count = reader.ReadInt32();
-        if (count < 0 || count > 1_000_000)
+        // An entry takes at least 17 bytes (a 1-byte key prefix, dtype, rank, byte count): a count the rest of the file
+        // cannot hold is refused before anything is sized by it.
+        long fits = (end - reader.BaseStream.Position) / 17;
+        if (count < 0 || count > fits)
         {
-            throw new CheckpointException(path, string.Create(CultureInfo.InvariantCulture, $"the {section} section claims {count} entries."));
+            throw new CheckpointException(path, string.Create(CultureInfo.InvariantCulture, $"the {section} section claims {count} entries; the {end - reader.BaseStream.Position} bytes left hold at most {fits}."));
         }
 
         var result = new Dictionary<string, Tensor>(count, StringComparer.Ordinal);

@@ -1,6 +1,6 @@
 // MnistMTool: the analysis harness behind docs/data-generation.md, on the library's readers (MNIST-M release and
 // generated folders through MnistM.Load, MNIST through MnistIdx, BSDS500 through Bsds500Images, PNG out through
-// PngWriter) and System.CommandLine. Generating MNIST-M itself is the sample's `generate-mnistm` command.
+// SkiaImageEncoder, as MNIST-M generation writes) and System.CommandLine. Generating MNIST-M itself is the sample's `generate-mnistm` command.
 //   stats  --input PATH [--split train|test] [--limit N]        (PATH: mnist_m.tar.gz, the mnist_m folder or a generated one)
 //   grid   --left PATH --right PATH --out FILE.png [--split train] [--rows 5] [--cols 10]
 //   locate --released PATH --mnist DIR --bsds PATH [--split test] [--indices 0,1,2]
@@ -105,7 +105,7 @@ static void Grid(string leftSource, string rightSource, string output, DataSplit
         }
     }
 
-    File.WriteAllBytes(output, PngWriter.Encode(canvas, width, height, PngColorType.Rgb, PngFilterStrategy.Adaptive, System.IO.Compression.CompressionLevel.SmallestSize));
+    File.WriteAllBytes(output, SkiaImageEncoder.EncodePng(canvas, width, height, 3, PngFilterStrategy.Adaptive, output));
     Console.WriteLine($"wrote {output}: {width}×{height}, {new FileInfo(output).Length} bytes (left: {leftSource}, right: {rightSource}, first {n} {Name(split)} images each)");
 }
 

@@ -24,7 +24,8 @@ internal static class SkiaImageDecoder
     /// <summary>The message for a native load failure: the file, what is missing or mismatched, and which package to add.</summary>
     /// <param name="path">The file being decoded.</param>
     /// <param name="ex">SkiaSharp's loader error.</param>
-    internal static string DescribeNativeFailure(string path, Exception ex)
+    /// <param name="action">What was being done to the file ("Decoding", "Writing").</param>
+    internal static string DescribeNativeFailure(string path, Exception ex, string action = "Decoding")
     {
         string managed = typeof(SKCodec).Assembly.GetName().Version?.ToString() ?? "unknown";
         string assets = OperatingSystem.IsLinux() ? "SkiaSharp.NativeAssets.Linux (or SkiaSharp.NativeAssets.Linux.NoDependencies without fontconfig)"
@@ -35,7 +36,7 @@ internal static class SkiaImageDecoder
         string cause = mismatch
             ? "the native library libSkiaSharp that was loaded does not match the managed SkiaSharp assembly"
             : "the native library libSkiaSharp could not be loaded";
-        return $"Decoding '{path}' needs SkiaSharp, but {cause} ({RuntimeInformation.OSDescription}, {RuntimeInformation.ProcessArchitecture}; " +
+        return $"{action} '{path}' needs SkiaSharp, but {cause} ({RuntimeInformation.OSDescription}, {RuntimeInformation.ProcessArchitecture}; " +
                $"managed SkiaSharp {managed}). The DomainAdaptation package decodes PNG itself but leaves JPEG, BMP, GIF and WebP to SkiaSharp " +
                $"and does not ship SkiaSharp's native assets. Add the package {assets} to the application project, with the same version as the " +
                "SkiaSharp package it resolves (for example SkiaSharp 3.119.0 with SkiaSharp.NativeAssets.Linux 3.119.0, or 2.88.6 with 2.88.6), " +

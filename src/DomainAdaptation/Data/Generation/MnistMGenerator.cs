@@ -211,8 +211,8 @@ public sealed class MnistMGenerator
                 (i, _, hwc) =>
                 {
                     BlendOne(pixels.AsSpan(i * digitSize * digitSize, digitSize * digitSize), digitSize, backgrounds, i, hwc);
-                    byte[] png = PngWriter.Encode(hwc, size, size, PngColorType.Rgb, _options.PngFilter);
-                    File.WriteAllBytes(Path.Combine(imageFolder, MnistMLayout.ImageFileName(i)), png);
+                    string file = Path.Combine(imageFolder, MnistMLayout.ImageFileName(i));
+                    File.WriteAllBytes(file, SkiaImageEncoder.EncodePng(hwc, size, size, 3, _options.PngFilter, file));
                     int done = Interlocked.Increment(ref written);
                     if (done % reportEvery == 0 && done != count) progress?.Report(new MnistMGenerationProgress(done, count));
                     return hwc;

@@ -28,7 +28,7 @@ public class ParserFuzzTests
     public void PngDecoder_MutatedRealPngs_AcceptOrDataFormatError()
     {
         List<byte[]> seeds = RealMnistMPngs(3);
-        seeds.Add(PngWriter.Encode(Enumerable.Range(0, 8 * 5).Select(i => (byte)(i * 9)).ToArray(), 8, 5, PngColorType.Grey));
+        seeds.Add(SkiaImageEncoder.EncodePng(Enumerable.Range(0, 8 * 5).Select(i => (byte)(i * 9)).ToArray(), 8, 5, 1, PngFilterStrategy.Adaptive, "grey.png"));
 
         var (accepted, refused) = Mutations.Run(seeds, Mutations.Iterations(3000), b => PngDecoder.Decode(b, "fuzz.png", maxPixels: 1 << 16), Typed, allocationBound: (4 << 16) + Mi);
 

@@ -15,13 +15,7 @@ public class ImageFolderStreamTests : IDisposable
 
     public void Dispose() => _temp.Dispose();
 
-    private string WritePng(string cls, string name, int w, int h, int colorType, byte[] pixels)
-    {
-        string folder = Directory.CreateDirectory(_temp.Combine("root", cls)).FullName;
-        string path = Path.Combine(folder, name);
-        File.WriteAllBytes(path, TestPng.Encode8(w, h, colorType, pixels));
-        return path;
-    }
+    private string WritePng(string cls, string name, int w, int h, int colorType, byte[] pixels) => TestPng.WriteClassImage(_temp, cls, name, w, h, colorType, pixels);
 
     private string CopyJpegs(string cls, int skip, int count)
     {

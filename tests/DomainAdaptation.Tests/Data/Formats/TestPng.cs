@@ -68,6 +68,15 @@ internal static class TestPng
     }
 
     /// <summary>An 8-bit image from interleaved pixels.</summary>
+    /// <summary>Writes an 8-bit PNG as <c>root/&lt;cls&gt;/&lt;name&gt;</c> under a temporary folder (an image-folder class) and returns its path.</summary>
+    public static string WriteClassImage(TestSupport.TempDirectory temp, string cls, string name, int width, int height, int colorType, byte[] pixels)
+    {
+        string folder = Directory.CreateDirectory(temp.Combine("root", cls)).FullName;
+        string path = Path.Combine(folder, name);
+        File.WriteAllBytes(path, Encode8(width, height, colorType, pixels));
+        return path;
+    }
+
     public static byte[] Encode8(int width, int height, int colorType, byte[] pixels, Func<int, int>? filterOfRow = null) =>
         Encode(width, height, colorType, 8, pixels, filterOfRow);
 
